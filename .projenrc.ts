@@ -1,0 +1,88 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-datasets',
+  description:
+    'AWS CDK L2 constructs for Amazon Personalize dataset groups, schemas and datasets, and Amazon Bedrock AgentCore evaluation datasets: validated before deploy, updated in place, deleted cleanly.',
+  author: 'cdk-datasets developers',
+  authorAddress: 'cdk-datasets@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-datasets/cdk-datasets.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'personalize', 'bedrock', 'agentcore', 'evaluation', 'dataset', 'constructs'],
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  github: false,
+  release: false,
+  packageManager: javascript.NodePackageManager.NPM,
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  // Configured for the catalogues; only the JavaScript package can be built on these machines.
+  publishToPypi: { distName: 'cdk-datasets', module: 'cdk_datasets' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdatasets',
+    mavenGroupId: 'io.github.cdk-datasets',
+    mavenArtifactId: 'cdk-datasets',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkDatasets', packageId: 'CdkDatasets' },
+  publishToGo: { moduleName: 'github.com/cdk-datasets/cdk-datasets-go' },
+
+  devDeps: [
+    'esbuild@~0.28.0',
+    '@aws-sdk/client-personalize@^3',
+    '@aws-sdk/client-bedrock-agentcore-control@^3',
+    '@smithy/util-retry@^4',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@4.1.0',
+    'aws-sdk-client-mock-jest@4.1.0',
+    'cdk-nag@~3.0.0',
+    'aws-cdk@~2.1148.0',
+    'jsii-docgen@~10.12.0',
+    'ts-jest@~29.4.0',
+  ],
+
+  jestOptions: {
+    jestVersion: '^30',
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
+    },
+  },
+  tsconfigDev: {
+    include: ['../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../rehearsal/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda', 'examples', 'scripts', 'rehearsal', 'bench'],
+  },
+  gitignore: ['/assets/', '/cdk.out/', '/bench-results.json', '/.rehearse/'],
+  npmignoreEnabled: true,
+});
+
+// A package resolution npm ci needs on these machines (see conventions: missing unrs binding entries).
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The handlers are bundled (minified, with their SDK clients) into assets/<service>/ before anything
+// that synthesizes: compile (the package ships them), tests and the example app.
+const bundle = project.addTask('bundle:handlers', {
+  description: 'Bundle the custom-resource handlers in lambda/ with esbuild',
+  exec: 'ts-node --project test/tsconfig.json scripts/bundle-handlers.ts',
+});
+project.preCompileTask.spawn(bundle);
+project.testTask.prependSpawn(bundle);
+project.npmignore?.include('/assets/');
+
+const example = project.addTask('example', {
+  description: 'Synthesize examples/app.ts into cdk.out/ and list each stack with its resources',
+});
+example.spawn(bundle);
+example.exec('ts-node --project test/tsconfig.json examples/app.ts');
+
+project.synth();

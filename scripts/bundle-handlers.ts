@@ -1,0 +1,32 @@
+/**
+ * Bundles each service's custom-resource handlers (lambda/<service>/index.ts) into
+ * assets/<service>/index.js: minified, with the AWS SDK clients they use (the Lambda runtime's
+ * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildSync } from 'esbuild';
+
+const root = path.join(__dirname, '..');
+const services = fs.readdirSync(path.join(root, 'lambda'))
+  .filter((dir) => fs.existsSync(path.join(root, 'lambda', dir, 'index.ts')));
+
+for (const service of services) {
+  const outfile = path.join(root, 'assets', service, 'index.js');
+  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+  buildSync({
+    entryPoints: [path.join(root, 'lambda', service, 'index.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    // ES module builds of the SDK tree-shake better than its CommonJS builds.
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
+  console.log(`bundled ${service}: ${kb} KiB`);
+}
