@@ -73,7 +73,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // that synthesizes: compile (the package ships them), tests and the example app.
 const bundle = project.addTask('bundle:handlers', {
   description: 'Bundle the custom-resource handlers in lambda/ with esbuild',
-  exec: 'ts-node --project test/tsconfig.json scripts/bundle-handlers.ts',
+  exec: 'ts-node -T --project test/tsconfig.json scripts/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
@@ -83,6 +83,6 @@ const example = project.addTask('example', {
   description: 'Synthesize examples/app.ts into cdk.out/ and list each stack with its resources',
 });
 example.spawn(bundle);
-example.exec('ts-node --project test/tsconfig.json examples/app.ts');
+example.exec('ts-node -T --project test/tsconfig.json examples/app.ts');
 
 project.synth();

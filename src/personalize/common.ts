@@ -1,0 +1,32 @@
+import { Construct } from 'constructs';
+import { DatasetsProvider, PERSONALIZE } from '../private/provider';
+import { TagRules } from '../private/validation';
+import { TAGGING_HANDLER_ACTIONS } from './perms';
+
+/** Personalize resource names: a letter or digit, then letters, digits, hyphens, underscores; 1 to 63 characters. */
+export const PERSONALIZE_NAME_RULE = {
+  pattern: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/,
+  patternText: 'a letter or digit, then letters, digits, hyphens and underscores',
+  minLength: 1,
+  maxLength: 63,
+};
+
+/** Personalize tag limits: 50 tags (one is the library's ownership tag), keys up to 128, values up to 256. */
+export const PERSONALIZE_TAG_RULES: TagRules = {
+  maxTags: 49,
+  keyPattern: /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
+  valuePattern: /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
+  maxKeyLength: 128,
+  maxValueLength: 256,
+};
+
+/**
+ * The stack's Personalize provider, with the handler role allowed to call `actions` on this
+ * account and region's resources of `resourceType` (names are generated at deploy time, so the
+ * ARNs end in a wildcard), and to tag them.
+ */
+export function personalizeProvider(scope: Construct, resourceType: string, actions: string[]): DatasetsProvider {
+  const provider = DatasetsProvider.of(scope, PERSONALIZE);
+  provider.grantHandlerOnResourceType('personalize', resourceType, [...actions, ...TAGGING_HANDLER_ACTIONS]);
+  return provider;
+}

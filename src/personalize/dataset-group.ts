@@ -1,0 +1,252 @@
+import { Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { DATASET_GROUP_HANDLER_ACTIONS, DATASET_GROUP_READ_ACTIONS, PERSONALIZE_KMS_ACTIONS } from './perms';
+import { addDatasetResource, newTagManager } from '../private/resource';
+import { throwIfInvalid, validateString } from '../private/validation';
+
+/******************************************************************************
+ *                                 Constants
+ *****************************************************************************/
+
+const RESOURCE_TYPE = 'Custom::PersonalizeDatasetGroup';
+const PERSONALIZE_SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
+
+/**
+ * The domain of a domain dataset group: its datasets, schemas and recommenders are those of the
+ * domain's use cases.
+ */
+export enum DatasetGroupDomain {
+  /** Retail: recommenders for e-commerce use cases. */
+  ECOMMERCE = 'ECOMMERCE',
+  /** Video on demand: recommenders for streaming use cases. */
+  VIDEO_ON_DEMAND = 'VIDEO_ON_DEMAND',
+}
+
+/******************************************************************************
+ *                                 Interface
+ *****************************************************************************/
+
+/** An Amazon Personalize dataset group, made by this library or imported. */
+export interface IDatasetGroup extends IResource {
+  /**
+   * The ARN of the dataset group.
+   * @attribute
+   */
+  readonly datasetGroupArn: string;
+
+  /**
+   * The name of the dataset group.
+   * @attribute
+   */
+  readonly datasetGroupName: string;
+
+  /**
+   * The domain of the dataset group.
+   * @default - a custom dataset group, or not known for an imported one
+   */
+  readonly domain?: DatasetGroupDomain;
+
+  /** Grants the given actions on this dataset group. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this dataset group's description and tags. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/******************************************************************************
+ *                                 Base class
+ *****************************************************************************/
+
+abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
+  public abstract readonly datasetGroupArn: string;
+  public abstract readonly datasetGroupName: string;
+  public abstract readonly domain?: DatasetGroupDomain;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetGroupArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...DATASET_GROUP_READ_ACTIONS);
+  }
+}
+
+/******************************************************************************
+ *                                 Props
+ *****************************************************************************/
+
+/** Properties of a {@link DatasetGroup}. */
+export interface DatasetGroupProps {
+  /**
+   * The name of the dataset group: a letter or digit, then letters, digits, hyphens and
+   * underscores, 1 to 63 characters. A fixed name cannot be kept across a replacement, so a change
+   * that replaces the group (domain, key, role) must come with a new name or none.
+   * @default - a unique name is generated at deploy time from the stack name and construct id
+   */
+  readonly datasetGroupName?: string;
+
+  /**
+   * The domain of a domain dataset group.
+   * @default - a custom dataset group
+   */
+  readonly domain?: DatasetGroupDomain;
+
+  /**
+   * A customer managed KMS key that Personalize encrypts the group's data with. A role that
+   * Personalize assumes is created with the key permissions it needs (unless `role` is given),
+   * and the key policy admits `personalize.amazonaws.com` (for keys defined in this app).
+   * @default - data is encrypted with a key owned by Personalize
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The role Personalize assumes to use `encryptionKey`. It is granted the key permissions
+   * Personalize needs. Only allowed together with `encryptionKey`.
+   * @default - a role is created when `encryptionKey` is given
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * What happens to the dataset group when it leaves the stack. Dataset groups hold data, so like
+   * other stateful resources they are retained unless you say otherwise.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a deployment waits for the group to become ACTIVE, or to be gone after deletion,
+   * before it fails. At most 1 hour.
+   * @default Duration.minutes(30)
+   */
+  readonly waitTimeout?: Duration;
+}
+
+/******************************************************************************
+ *                                 Attributes
+ *****************************************************************************/
+
+/** Attributes of an existing dataset group, for {@link DatasetGroup.fromDatasetGroupAttributes}. */
+export interface DatasetGroupAttributes {
+  /** The ARN of the dataset group. */
+  readonly datasetGroupArn: string;
+
+  /**
+   * The domain of the dataset group, which lets datasets added to it be checked at synth time.
+   * @default - not known: datasets in it are not checked against a domain
+   */
+  readonly domain?: DatasetGroupDomain;
+}
+
+/******************************************************************************
+ *                                 Class
+ *****************************************************************************/
+
+/**
+ * An Amazon Personalize dataset group, created and deleted by a custom resource that waits until
+ * the group is ACTIVE (or gone). Tags are updated in place; other changes replace the group.
+ *
+ * @example
+ * declare const key: kms.IKey;
+ * const group = new DatasetGroup(this, 'Retail', { encryptionKey: key });
+ * const video = new DatasetGroup(this, 'Video', { domain: DatasetGroupDomain.VIDEO_ON_DEMAND });
+ *
+ * @resource Custom::PersonalizeDatasetGroup
+ */
+export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
+  /** Imports a dataset group by its ARN. */
+  public static fromDatasetGroupArn(scope: Construct, id: string, datasetGroupArn: string): IDatasetGroup {
+    return DatasetGroup.fromDatasetGroupAttributes(scope, id, { datasetGroupArn });
+  }
+
+  /** Imports a dataset group from its attributes. */
+  public static fromDatasetGroupAttributes(scope: Construct, id: string, attrs: DatasetGroupAttributes): IDatasetGroup {
+    class Import extends DatasetGroupBase {
+      public readonly datasetGroupArn = attrs.datasetGroupArn;
+      public readonly datasetGroupName = nameFromArn(scope, attrs.datasetGroupArn);
+      public readonly domain = attrs.domain;
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.datasetGroupArn });
+  }
+
+  public readonly datasetGroupArn: string;
+  public readonly datasetGroupName: string;
+  public readonly domain?: DatasetGroupDomain;
+  /** The KMS key the group's data is encrypted with, if any. */
+  public readonly encryptionKey?: kms.IKey;
+  /** The role Personalize assumes to use the key, if any. */
+  public readonly role?: iam.IRole;
+  /** The removal policy of the group; datasets added with `addDataset` take it too. */
+  public readonly removalPolicy: RemovalPolicy;
+  public readonly cdkTagManager: TagManager;
+
+  constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
+    super(scope, id);
+    throwIfInvalid(this, [
+      ...validateString(props.datasetGroupName, { property: 'datasetGroupName', ...PERSONALIZE_NAME_RULE }),
+      ...(props.role && !props.encryptionKey
+        ? ['role is only used to give Personalize access to encryptionKey; set encryptionKey too, or remove role']
+        : []),
+    ]);
+
+    this.domain = props.domain;
+    this.encryptionKey = props.encryptionKey;
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+
+    const provider = personalizeProvider(this, 'dataset-group', DATASET_GROUP_HANDLER_ACTIONS);
+    if (props.encryptionKey) {
+      this.role = props.role ?? new iam.Role(this, 'PersonalizeRole', {
+        assumedBy: new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL).withConditions({
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        }),
+        description: `Lets Amazon Personalize use the KMS key of dataset group ${this.node.path}`,
+      });
+      props.encryptionKey.grant(this.role, ...PERSONALIZE_KMS_ACTIONS);
+      props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL)],
+        actions: PERSONALIZE_KMS_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }), /* allowNoOp */ true);
+      // CreateDatasetGroup hands the role to Personalize.
+      provider.grantHandler(new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': PERSONALIZE_SERVICE_PRINCIPAL } },
+      }));
+    }
+
+    const resource = addDatasetResource(this, {
+      service: provider.service,
+      resourceType: RESOURCE_TYPE,
+      properties: {
+        Name: props.datasetGroupName,
+        Domain: props.domain,
+        KmsKeyArn: props.encryptionKey?.keyArn,
+        RoleArn: this.role?.roleArn,
+      },
+      removalPolicy: this.removalPolicy,
+      tags: this.cdkTagManager,
+      tagRules: PERSONALIZE_TAG_RULES,
+      waitTimeout: props.waitTimeout,
+    });
+    // Personalize checks the role and the key when it creates the group: both must be complete first.
+    if (this.role) resource.node.addDependency(this.role);
+    if (props.encryptionKey) resource.node.addDependency(props.encryptionKey);
+
+    this.datasetGroupArn = resource.ref;
+    this.datasetGroupName = props.datasetGroupName ?? resource.getAttString('DatasetGroupName');
+  }
+}
+
+/** The name part of a dataset group ARN; a literal ARN is checked first. */
+function nameFromArn(scope: Construct, arn: string): string {
+  if (!Token.isUnresolved(arn) && !/^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset-group\/[a-zA-Z0-9][a-zA-Z0-9\-_]*$/.test(arn)) {
+    throwIfInvalid(scope, [`datasetGroupArn "${arn}" is not a Personalize dataset group ARN ` +
+      '(arn:<partition>:personalize:<region>:<account>:dataset-group/<name>)']);
+  }
+  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+}

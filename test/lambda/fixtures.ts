@@ -1,0 +1,56 @@
+/**
+ * Shared builders for handler tests: a base CloudFormation request that each test spreads its
+ * variant into, as the Provider framework would deliver it.
+ */
+import type { IsCompleteRequest, OnEventRequest, OnEventResponse, Properties } from '../../lambda/core/types';
+
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Recommendations/5b6a6a40-0000-11ef-8000-0a1b2c3d4e5f';
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export function createEvent(resourceType: string, properties: Properties, overrides: Partial<OnEventRequest> = {}): OnEventRequest {
+  return {
+    RequestType: 'Create',
+    ResourceType: resourceType,
+    LogicalResourceId: 'Retail1A2B3C4D',
+    StackId: STACK_ID,
+    RequestId: 'c0ffee00-1111-2222-3333-444455556666',
+    ResponseURL: 'https://cloudformation-custom-resource-response.example/',
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider-framework-onEvent',
+    ResourceProperties: { ServiceToken: 'token', ...properties },
+    ...overrides,
+  };
+}
+
+export function updateEvent(resourceType: string, physicalId: string, oldProperties: Properties, properties: Properties,
+  overrides: Partial<OnEventRequest> = {}): OnEventRequest {
+  return createEvent(resourceType, properties, {
+    RequestType: 'Update',
+    RequestId: 'c0ffee00-1111-2222-3333-777788889999',
+    PhysicalResourceId: physicalId,
+    OldResourceProperties: { ServiceToken: 'token', ...oldProperties },
+    ...overrides,
+  });
+}
+
+export function deleteEvent(resourceType: string, physicalId: string, properties: Properties = {}): OnEventRequest {
+  return createEvent(resourceType, properties, {
+    RequestType: 'Delete',
+    RequestId: 'c0ffee00-1111-2222-3333-000000000000',
+    PhysicalResourceId: physicalId,
+  });
+}
+
+/** The isComplete request the Provider framework builds: the request merged with onEvent's response. */
+export function completeEvent(event: OnEventRequest, response: OnEventResponse): IsCompleteRequest {
+  return { ...event, ...response };
+}
+
+/** A service error as the SDK throws it. */
+export function serviceError(name: string, message: string, httpStatusCode = 400): Error {
+  const error = new Error(message) as Error & { $metadata: object; $fault: string };
+  error.name = name;
+  error.$metadata = { httpStatusCode };
+  error.$fault = httpStatusCode >= 500 ? 'server' : 'client';
+  return error;
+}

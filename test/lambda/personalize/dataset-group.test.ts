@@ -1,0 +1,243 @@
+import {
+  CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand,
+  PersonalizeClient, TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-personalize';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { isComplete, onEvent } from '../../../lambda/personalize';
+import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+
+const TYPE = 'Custom::PersonalizeDatasetGroup';
+const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
+const personalize = mockClient(PersonalizeClient);
+const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
+
+beforeEach(() => personalize.reset());
+
+function describes(...statuses: Array<string | { status: string; failureReason?: string }>) {
+  let mock = personalize.on(DescribeDatasetGroupCommand);
+  for (const s of statuses) {
+    const group = typeof s === 'string' ? { status: s } : s;
+    mock = mock.resolvesOnce({ datasetGroup: { datasetGroupArn: ARN, name: 'retail', ...group } });
+  }
+}
+
+describe('create', () => {
+  test('creates under the fixed name with the domain, key, role, user tags and the ownership tag', async () => {
+    personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: ARN });
+    const response = await onEvent(createEvent(TYPE, {
+      Name: 'retail', Domain: 'ECOMMERCE', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k', RoleArn: 'arn:aws:iam::123456789012:role/r',
+      Tags: [{ Key: 'team', Value: 'recs' }],
+    }));
+    expect(personalize).toHaveReceivedCommandWith(CreateDatasetGroupCommand, {
+      name: 'retail', domain: 'ECOMMERCE', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k', roleArn: 'arn:aws:iam::123456789012:role/r',
+      tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
+    });
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(response.Data).toEqual({ DatasetGroupArn: ARN, DatasetGroupName: 'retail' });
+    expect(typeof response.WaitStartedAt).toBe('number');
+  });
+
+  test('generates a valid name from the stack and logical id, the same for a retried request', async () => {
+    personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: ARN });
+    await onEvent(createEvent(TYPE, {}));
+    await onEvent(createEvent(TYPE, {}));
+    const names = personalize.commandCalls(CreateDatasetGroupCommand).map((c) => c.args[0].input.name!);
+    expect(names[0]).toMatch(/^Recommendations-Retail1A2B3C4D-[0-9a-f]{12}$/);
+    expect(names[0]).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}$/);
+    expect(names[1]).toBe(names[0]);
+  });
+
+  test('a generated name stays within 63 characters for long stack names and ids', async () => {
+    personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: ARN });
+    await onEvent(createEvent(TYPE, {}, {
+      StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(120)}/guid`,
+      LogicalResourceId: 'L'.repeat(200),
+    }));
+    const name = personalize.commandCalls(CreateDatasetGroupCommand)[0].args[0].input.name!;
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/);
+  });
+
+  test.each(['CREATE PENDING', 'CREATE IN_PROGRESS'])('isComplete waits while %s', async (status) => {
+    describes(status);
+    const event = createEvent(TYPE, {});
+    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+      .resolves.toEqual({ IsComplete: false });
+  });
+
+  test('isComplete completes on ACTIVE with the attributes', async () => {
+    describes('ACTIVE');
+    const result = await isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN }));
+    expect(result).toEqual({ IsComplete: true, Data: { DatasetGroupArn: ARN, DatasetGroupName: 'retail' } });
+    expect(personalize).toHaveReceivedCommandWith(DescribeDatasetGroupCommand, { datasetGroupArn: ARN });
+  });
+
+  test('CREATE FAILED fails with the service\'s failureReason', async () => {
+    describes({ status: 'CREATE FAILED', failureReason: 'KMS key is not accessible by the role' });
+    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN })))
+      .rejects.toThrow(/CREATE FAILED: KMS key is not accessible by the role/);
+  });
+
+  test('a create rejected by the service passes its reason through', async () => {
+    personalize.on(CreateDatasetGroupCommand).rejects(serviceError('LimitExceededException', 'Dataset group limit of 5 reached'));
+    await expect(onEvent(createEvent(TYPE, { Name: 'retail' })))
+      .rejects.toThrow('Could not create Personalize dataset group "retail": LimitExceededException: Dataset group limit of 5 reached');
+  });
+
+  test('a retried create adopts the group this stack resource made (ownership tag matches)', async () => {
+    personalize.on(CreateDatasetGroupCommand).rejects(serviceError('ResourceAlreadyExistsException', 'exists'));
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: OWNER }] });
+    const response = await onEvent(createEvent(TYPE, { Name: 'retail' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ARN });
+    expect(personalize).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 1);
+  });
+
+  test('a taken name owned by someone else fails and leaves that group alone', async () => {
+    personalize.on(CreateDatasetGroupCommand).rejects(serviceError('ResourceAlreadyExistsException', 'Dataset group retail already exists'));
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'other' }] });
+    await expect(onEvent(createEvent(TYPE, { Name: 'retail' })))
+      .rejects.toThrow(/already exists.*not created by this stack resource/);
+    expect(personalize).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+    expect(personalize).not.toHaveReceivedCommand(TagResourceCommand);
+  });
+
+  test('throttling while waiting is not a failure: the next poll tries again', async () => {
+    personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
+    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+      .resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a server error while waiting is not a failure either', async () => {
+    personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('InternalServerError', 'oops', 500));
+    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+      .resolves.toEqual({ IsComplete: false });
+  });
+
+  test('the wait fails with the last status once the resource\'s own bound has passed', async () => {
+    describes('CREATE IN_PROGRESS');
+    const event = createEvent(TYPE, { WaitTimeoutSeconds: '60' });
+    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 61_000 })))
+      .rejects.toThrow(/Timed out after 60 seconds .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
+  });
+});
+
+describe('update', () => {
+  test('a change of tags only is applied in place with the same physical id', async () => {
+    personalize.on(UntagResourceCommand).resolves({});
+    personalize.on(TagResourceCommand).resolves({});
+    const response = await onEvent(updateEvent(TYPE, ARN,
+      { Name: 'retail', Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
+      { Name: 'retail', Tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }] }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
+    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, {
+      resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }, { tagKey: 'new', tagValue: 'y' }],
+    });
+    expect(personalize).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
+  });
+
+  test('a change of the wait bound alone calls nothing', async () => {
+    const response = await onEvent(updateEvent(TYPE, ARN, { WaitTimeoutSeconds: '1800' }, { WaitTimeoutSeconds: '600' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  test('a change of the domain replaces a group with a generated name under a new name', async () => {
+    const NEW = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/new';
+    personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: NEW });
+    const response = await onEvent(updateEvent(TYPE, ARN, {}, { Domain: 'ECOMMERCE' }));
+    expect(response.PhysicalResourceId).toBe(NEW);
+    const input = personalize.commandCalls(CreateDatasetGroupCommand)[0].args[0].input;
+    expect(input.domain).toBe('ECOMMERCE');
+    expect(input.name).toMatch(/^Recommendations-Retail1A2B3C4D-[0-9a-f]{12}$/);
+  });
+
+  test('a fixed name that would need replacing fails before any call, saying what to do', async () => {
+    await expect(onEvent(updateEvent(TYPE, ARN, { Name: 'retail' }, { Name: 'retail', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' })))
+      .rejects.toThrow(/Cannot change KmsKeyArn of Personalize dataset group "retail".*Nothing was changed.*Remove the name/);
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  test('a new fixed name is a replacement under that name', async () => {
+    const NEW = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail2';
+    personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: NEW });
+    const response = await onEvent(updateEvent(TYPE, ARN, { Name: 'retail' }, { Name: 'retail2' }));
+    expect(response.PhysicalResourceId).toBe(NEW);
+    expect(personalize).toHaveReceivedCommandWith(CreateDatasetGroupCommand, { name: 'retail2' });
+  });
+
+  test('a tagging error passes the service\'s reason through', async () => {
+    personalize.on(TagResourceCommand).rejects(serviceError('TooManyTagsException', 'Too many tags'));
+    await expect(onEvent(updateEvent(TYPE, ARN, {}, { Tags: [{ Key: 'a', Value: 'b' }] })))
+      .rejects.toThrow(/Could not update the tags of .*TooManyTagsException: Too many tags/);
+  });
+});
+
+describe('delete', () => {
+  test('deletes, then waits through DELETE PENDING until the group is gone', async () => {
+    personalize.on(DeleteDatasetGroupCommand).resolves({});
+    const event = deleteEvent(TYPE, ARN);
+    const response = await onEvent(event);
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: ARN });
+
+    personalize.on(DescribeDatasetGroupCommand)
+      .resolvesOnce({ datasetGroup: { datasetGroupArn: ARN, status: 'DELETE PENDING' } })
+      .rejectsOnce(serviceError('ResourceNotFoundException', 'gone'));
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('a group that is already gone counts as deleted, twice over', async () => {
+    personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
+    personalize.on(DescribeDatasetGroupCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
+    const event = deleteEvent(TYPE, ARN);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await onEvent(event);
+      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+    }
+  });
+
+  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
+    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+    const response = await onEvent(event);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  test('a group still being created is waited for, then deleted', async () => {
+    personalize.on(DeleteDatasetGroupCommand)
+      .rejectsOnce(serviceError('ResourceInUseException', 'Dataset group is in CREATE IN_PROGRESS state'))
+      .resolves({});
+    const event = deleteEvent(TYPE, ARN);
+    const response = await onEvent(event);
+    describes('CREATE IN_PROGRESS', 'ACTIVE', 'DELETE PENDING');
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 2);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a group that still holds other resources is retried until the bound, then fails with the reason', async () => {
+    personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('ResourceInUseException', 'Dataset group has 1 dataset(s)'));
+    describes('ACTIVE', 'ACTIVE');
+    const event = deleteEvent(TYPE, ARN, { WaitTimeoutSeconds: '120' });
+    const response = await onEvent(event);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, { ...response, WaitStartedAt: Date.now() - 121_000 })))
+      .rejects.toThrow(/Timed out after 120 seconds .* to be deleted; last status: ACTIVE: ResourceInUseException: Dataset group has 1 dataset\(s\)/);
+  });
+
+  test('an unexpected delete error fails with the service\'s reason', async () => {
+    personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('AccessDeniedException', 'not allowed'));
+    await expect(onEvent(deleteEvent(TYPE, ARN))).rejects.toThrow(/Could not delete .*AccessDeniedException: not allowed/);
+  });
+});
+
+test('a resource type the handler does not manage is an error that says which it manages', async () => {
+  await expect(onEvent(createEvent('Custom::Other', {}))).rejects.toThrow(/does not manage resources of type Custom::Other.*Custom::PersonalizeDatasetGroup/);
+});
