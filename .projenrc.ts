@@ -55,10 +55,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: ['../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../rehearsal/**/*.ts', '../bench/**/*.ts'],
+    include: ['../.projenrc.ts', '../src/**/*.ts', '../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../rehearsal/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One program for the library, the handlers and the dev code (test/tsconfig.json includes them all).
+    projectService: false,
+    tsconfigPath: './test/tsconfig.json',
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'examples', 'scripts', 'rehearsal', 'bench'],
   },

@@ -59,8 +59,12 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
   async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     const adapter = adapterFor(event);
     const context = contextOf(event);
-    log('onEvent', { requestType: event.RequestType, resourceType: event.ResourceType,
-      logicalResourceId: event.LogicalResourceId, physicalResourceId: event.PhysicalResourceId });
+    log('onEvent', {
+      requestType: event.RequestType,
+      resourceType: event.ResourceType,
+      logicalResourceId: event.LogicalResourceId,
+      physicalResourceId: event.PhysicalResourceId,
+    });
     switch (event.RequestType) {
       case 'Create':
         return create(adapter, context, event.ResourceProperties);

@@ -100,10 +100,10 @@ export interface ResourceAdapter {
   readonly description: string;
   /** The resource property holding a user-fixed name. Absent from the properties means generated. */
   readonly nameProperty: string;
-  /** Makes a valid, unique name for one request (stable across retries of that request). */
-  generateName(context: RequestContext): string;
   /** Properties whose change cannot be applied in place and forces a replacement. */
   readonly replaceOnChange: readonly string[];
+  /** Makes a valid, unique name for one request (stable across retries of that request). */
+  generateName(context: RequestContext): string;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */
   isPhysicalId(physicalId: string): boolean;
 

@@ -2,9 +2,9 @@
  * What every Personalize adapter shares: status mapping, ARNs, names and tagging.
  */
 import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-personalize';
+import { personalize } from './client';
 import { generatePhysicalName } from '../core/naming';
 import { LifecycleState, RequestContext, ResourceAdapter, Tag } from '../core/types';
-import { personalize } from './client';
 
 /**
  * Personalize statuses: CREATE PENDING > CREATE IN_PROGRESS > ACTIVE -or- CREATE FAILED;

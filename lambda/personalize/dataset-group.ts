@@ -5,11 +5,11 @@
 import {
   CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand,
 } from '@aws-sdk/client-personalize';
-import { ResourceAdapter } from '../core/types';
 import { personalize } from './client';
 import {
   generateName, isPersonalizeArn, lifecycleState, nameFromArn, personalizeArn, personalizeTagging, toPersonalizeTags,
 } from './common';
+import { ResourceAdapter } from '../core/types';
 
 export const datasetGroupAdapter: ResourceAdapter = {
   resourceType: 'Custom::PersonalizeDatasetGroup',

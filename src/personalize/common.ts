@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { TAGGING_HANDLER_ACTIONS } from './perms';
 import { DatasetsProvider, PERSONALIZE } from '../private/provider';
 import { TagRules } from '../private/validation';
-import { TAGGING_HANDLER_ACTIONS } from './perms';
 
 /** Personalize resource names: a letter or digit, then letters, digits, hyphens, underscores; 1 to 63 characters. */
 export const PERSONALIZE_NAME_RULE = {

@@ -27,11 +27,17 @@ describe('create', () => {
   test('creates under the fixed name with the domain, key, role, user tags and the ownership tag', async () => {
     personalize.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: ARN });
     const response = await onEvent(createEvent(TYPE, {
-      Name: 'retail', Domain: 'ECOMMERCE', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k', RoleArn: 'arn:aws:iam::123456789012:role/r',
+      Name: 'retail',
+      Domain: 'ECOMMERCE',
+      KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      RoleArn: 'arn:aws:iam::123456789012:role/r',
       Tags: [{ Key: 'team', Value: 'recs' }],
     }));
     expect(personalize).toHaveReceivedCommandWith(CreateDatasetGroupCommand, {
-      name: 'retail', domain: 'ECOMMERCE', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k', roleArn: 'arn:aws:iam::123456789012:role/r',
+      name: 'retail',
+      domain: 'ECOMMERCE',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
     expect(response.PhysicalResourceId).toBe(ARN);
