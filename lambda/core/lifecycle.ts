@@ -12,7 +12,8 @@
  *   Delete  issue the delete. Not found is done; in use or not ready is tried again by isComplete.
  *
  * isComplete (called by the Provider framework every query interval)
- *   Create/Update  describe: ready is complete (with the attributes); failed throws the service's
+ *   Create/Update  describe: ready is complete (with the attributes) once the adapter's reconcile
+ *                  step, if any, says its follow-up work is done; failed throws the service's
  *                  reason; anything else is not complete yet.
  *   Delete         describe: gone is complete; deleting waits; still there (a delete that was
  *                  refused, or one still being created) issues the delete again.
@@ -22,8 +23,8 @@
 import { classifyError, describeError, LifecycleError } from './errors';
 import { contextOf, OWNER_TAG_KEY, ownerTagValue } from './naming';
 import {
-  IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, Properties,
-  RequestContext, ResourceAdapter, Tag,
+  IsCompleteRequest, IsCompleteResponse, Observation, OnEventRequest, OnEventResponse, Properties,
+  ReconcileResult, RequestContext, ResourceAdapter, Tag,
 } from './types';
 
 /** Properties that steer the handler rather than describe the resource. */
@@ -114,7 +115,10 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     const oldProperties = event.OldResourceProperties ?? {};
     const properties = event.ResourceProperties;
     const changed = changedProperties(oldProperties, properties);
-    const replacing = changed.filter((key) => adapter.replaceOnChange.includes(key));
+    const request = { context, physicalId, oldProperties, properties, changed };
+    const replacing = adapter.replacedBy
+      ? adapter.replacedBy(request)
+      : changed.filter((key) => adapter.replaceOnChange.includes(key));
 
     if (replacing.length > 0) {
       const fixedName = properties[adapter.nameProperty];
@@ -133,7 +137,7 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
       if (!adapter.update) {
         throw new LifecycleError(`cdk-datasets: ${adapter.description} cannot update ${changed.join(', ')} in place`);
       }
-      data = await adapter.update({ context, physicalId, oldProperties, properties, changed });
+      data = await adapter.update(request);
     }
     await syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties));
     return respond(adapter, physicalId, { WaitStartedAt: now() }, data ?? undefined);
@@ -189,7 +193,7 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
 
     let observation;
     try {
-      observation = await adapter.describe(physicalId);
+      observation = await adapter.describe(physicalId, deleting ? undefined : event.ResourceProperties);
     } catch (error) {
       const kind = classifyError(error, adapter);
       if (kind !== 'throttled' && kind !== 'transient') {
@@ -211,15 +215,43 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
 
     if (!observation) return notYet(adapter, event, 'not visible yet');
     switch (observation.state) {
-      case 'ready':
+      case 'ready': {
+        let attributes = observation.attributes;
+        if (adapter.reconcile) {
+          const result = await reconcile(adapter, event, observation);
+          if (!result.done) return notYet(adapter, event, result.status);
+          attributes = { ...attributes, ...result.attributes };
+        }
         log('complete', { physicalId, status: observation.status });
-        return { IsComplete: true, Data: { ...adapter.attributesOf?.(physicalId), ...observation.attributes } };
+        return { IsComplete: true, Data: { ...adapter.attributesOf?.(physicalId), ...attributes } };
+      }
       case 'failed':
       case 'delete-failed':
         throw new LifecycleError(`${adapter.description} ${physicalId} is ${observation.status}: ` +
           `${observation.failureReason ?? 'the service gave no reason'}`);
       default:
         return notYet(adapter, event, observation.status);
+    }
+  }
+
+  async function reconcile(adapter: ResourceAdapter, event: IsCompleteRequest,
+    observation: Observation): Promise<ReconcileResult> {
+    try {
+      return await adapter.reconcile!({
+        context: contextOf(event),
+        requestType: event.RequestType as 'Create' | 'Update',
+        physicalId: event.PhysicalResourceId!,
+        properties: event.ResourceProperties,
+        oldProperties: event.OldResourceProperties,
+        observation,
+      });
+    } catch (error) {
+      const kind = classifyError(error, adapter);
+      if (kind === 'throttled' || kind === 'transient' || kind === 'not-ready') {
+        return { done: false, status: `${observation.status} (${describeError(error)})` };
+      }
+      throw error instanceof LifecycleError ? error
+        : new LifecycleError(`${adapter.description} ${event.PhysicalResourceId}: ${describeError(error)}`);
     }
   }
 

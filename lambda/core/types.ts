@@ -102,6 +102,11 @@ export interface ResourceAdapter {
   readonly nameProperty: string;
   /** Properties whose change cannot be applied in place and forces a replacement. */
   readonly replaceOnChange: readonly string[];
+  /**
+   * When whether a change replaces depends on the values: returns the changed properties that
+   * force a replacement. Used instead of `replaceOnChange` when present.
+   */
+  replacedBy?(request: UpdateRequest): string[];
   /** Makes a valid, unique name for one request (stable across retries of that request). */
   generateName(context: RequestContext): string;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */
@@ -114,8 +119,17 @@ export interface ResourceAdapter {
    * it, so that the core can check whether this stack resource owns it (a retried create).
    */
   findExisting?(request: CreateRequest): Promise<string | undefined>;
-  /** Describes the resource; undefined when it does not exist. */
-  describe(physicalId: string): Promise<Observation | undefined>;
+  /**
+   * Describes the resource; undefined when it does not exist. `properties` are the request's
+   * (absent on delete), for adapters whose readiness depends on what was asked for.
+   */
+  describe(physicalId: string, properties?: Properties): Promise<Observation | undefined>;
+  /**
+   * Work that follows once the resource is ready (example batches, an import job, a version):
+   * called by isComplete on every poll after `describe` said ready, until it returns `done`.
+   * It must be safe to call again with the same request (idempotent per request).
+   */
+  reconcile?(request: ReconcileRequest): Promise<ReconcileResult>;
   /** Applies the changed properties in place. Absent when only tags can change in place. */
   update?(request: UpdateRequest): Promise<Record<string, string> | void>;
   /** Issues the delete call. Not found and in-use errors are handled by the core. */
@@ -130,6 +144,19 @@ export interface ResourceAdapter {
   /** Service-specific error mapping, tried before the core's generic one. */
   classifyError?(error: unknown): ErrorKind | undefined;
 }
+
+export interface ReconcileRequest {
+  readonly context: RequestContext;
+  readonly requestType: 'Create' | 'Update';
+  readonly physicalId: string;
+  readonly properties: Properties;
+  readonly oldProperties?: Properties;
+  readonly observation: Observation;
+}
+
+export type ReconcileResult =
+  | { readonly done: true; readonly attributes?: Record<string, string> }
+  | { readonly done: false; readonly status: string };
 
 export type ErrorKind =
   | 'not-found'
