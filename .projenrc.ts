@@ -36,7 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@~0.28.0',
     '@aws-sdk/client-personalize@^3',
     '@aws-sdk/client-bedrock-agentcore-control@^3',
-    '@smithy/util-retry@^4',
+    '@aws-sdk/credential-provider-env@^3',
     '@types/aws-lambda',
     'aws-sdk-client-mock@4.1.0',
     'aws-sdk-client-mock-jest@4.1.0',

@@ -25,6 +25,8 @@ for (const service of services) {
     // ES module builds of the SDK tree-shake better than its CommonJS builds.
     mainFields: ['module', 'main'],
     legalComments: 'none',
+    // Lambda provides credentials in the environment: leave the rest of the default chain out.
+    alias: { '@aws-sdk/credential-provider-node': path.join(root, 'lambda', 'core', 'lambda-credentials.ts') },
     logLevel: 'warning',
   });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
