@@ -1,0 +1,53 @@
+/**
+ * Every TypeScript example in README.md compiles against the library, as users would import it
+ * (`from 'cdk-datasets'`).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const root = path.join(__dirname, '..');
+
+function readmeExamples(): Array<{ line: number; code: string }> {
+  const text = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const examples: Array<{ line: number; code: string }> = [];
+  const fence = /```ts\n([\s\S]*?)```/g;
+  for (let match = fence.exec(text); match; match = fence.exec(text)) {
+    examples.push({ line: text.slice(0, match.index).split('\n').length, code: match[1] });
+  }
+  return examples;
+}
+
+test('the README has TypeScript examples, and each compiles against the library', () => {
+  const examples = readmeExamples();
+  expect(examples.length).toBeGreaterThan(0);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-examples-'));
+  const files = examples.map(({ line, code }) => {
+    const file = path.join(dir, `readme-line-${line}.ts`);
+    // Each example is a module of its own; `export {}` keeps their declarations apart.
+    fs.writeFileSync(file, `${code}\nexport {};\n`);
+    return file;
+  });
+  const program = ts.createProgram(files, {
+    noEmit: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    ignoreDeprecations: '6.0',
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [path.join(root, 'node_modules', '@types')],
+    baseUrl: root,
+    paths: { 'cdk-datasets': [path.join(root, 'src', 'index.ts')], '*': [path.join(root, 'node_modules', '*')] },
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program)
+    .filter((d) => d.file && files.includes(path.normalize(d.file.fileName)))
+    .map((d) => `${path.basename(d.file!.fileName)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` +
+      ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(diagnostics).toEqual([]);
+}, 60_000);
