@@ -82,7 +82,8 @@ export class Inspector {
   private readonly log: CallRecord[] = [];
 
   track(service: ServiceName, type: string, arn: string, id: string, name: string, status: string, at = Date.now()): void {
-    this.byArn.set(arn, { service, type, arn, id, name, status, createdAt: at, history: [{ status, at }] });
+    const activeAt = status === 'ACTIVE' ? at : undefined; // schemas are ACTIVE at once
+    this.byArn.set(arn, { service, type, arn, id, name, status, createdAt: at, activeAt, history: [{ status, at }] });
   }
 
   setStatus(arn: string, status: string, failureReason?: string): void {
