@@ -30,6 +30,12 @@ import {
 /** Properties that steer the handler rather than describe the resource. */
 const OPERATIONAL_PROPERTIES = new Set(['ServiceToken', 'Tags', 'WaitTimeoutSeconds']);
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 30 * 60;
+/**
+ * The Provider framework calls isComplete straight after onEvent; no resource is ACTIVE within a
+ * second of its create call, so that first status call is skipped (one call less per create, and
+ * at most one status call per second of waiting).
+ */
+const CREATE_SETTLE_MS = 1000;
 
 export interface Handlers {
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
@@ -190,6 +196,9 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     const physicalId = event.PhysicalResourceId!;
     const deleting = event.RequestType === 'Delete';
     if (deleting && !adapter.isPhysicalId(physicalId)) return { IsComplete: true };
+    if (event.RequestType === 'Create' && now() - Number(event.WaitStartedAt) < CREATE_SETTLE_MS) {
+      return { IsComplete: false };
+    }
 
     let observation;
     try {

@@ -77,10 +77,11 @@ describe('create', () => {
   });
 
   test('a resource not visible yet after its create is waited for', async () => {
-    const { handlers } = fakeAdapter({ describe: jest.fn(async () => undefined) });
+    const { adapter, handlers } = fakeAdapter({ describe: jest.fn(async () => undefined) });
     const event = createEvent(TYPE, {});
-    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
+    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(adapter.describe).toHaveBeenCalledTimes(1);
   });
 
   test('UPDATE FAILED style states fail with the reason, or say none was given', async () => {
@@ -99,6 +100,26 @@ describe('create', () => {
     const { handlers } = fakeAdapter({ describe: jest.fn(async () => ({ state: 'in-progress' as const, status: 'CREATING' })) });
     await expect(handlers.isComplete(completeEvent(createEvent(TYPE, { WaitTimeoutSeconds: '1' }), { PhysicalResourceId: 'fake/a' })))
       .resolves.toEqual({ IsComplete: false });
+  });
+
+  test('the poll straight after a create makes no status call; the next one does', async () => {
+    const { adapter, handlers } = fakeAdapter();
+    const event = createEvent(TYPE, {});
+    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 200 })))
+      .resolves.toEqual({ IsComplete: false });
+    expect(adapter.describe).not.toHaveBeenCalled();
+    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 1000 })))
+      .resolves.toEqual({ IsComplete: true, Data: {} });
+    expect(adapter.describe).toHaveBeenCalledTimes(1);
+  });
+
+  test('updates and deletes are checked on the first poll', async () => {
+    const { handlers } = fakeAdapter({ describe: jest.fn(async () => undefined) });
+    await expect(handlers.isComplete(completeEvent(deleteEvent(TYPE, 'fake/a'), { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
+      .resolves.toEqual({ IsComplete: true });
+    const { handlers: h2 } = fakeAdapter();
+    await expect(h2.isComplete(completeEvent(updateEvent(TYPE, 'fake/a', {}, { Tags: [] }), { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
+      .resolves.toEqual({ IsComplete: true, Data: {} });
   });
 });
 
@@ -119,18 +140,20 @@ describe('reconcile', () => {
   });
 
   test('work still to do is not complete', async () => {
-    const { handlers } = fakeAdapter({ reconcile: jest.fn(async () => ({ done: false as const, status: 'batch 1 of 3' })) });
-    await expect(handlers.isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
+    const reconcile = jest.fn(async () => ({ done: false as const, status: 'batch 1 of 3' }));
+    const { handlers } = fakeAdapter({ reconcile });
+    await expect(handlers.isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(reconcile).toHaveBeenCalledTimes(1);
   });
 
   test('throttling or a not-ready conflict inside reconcile waits; the bound still applies', async () => {
-    const { handlers } = fakeAdapter({
-      reconcile: jest.fn().mockRejectedValue(serviceError('ThrottlingException', 'slow down')),
-    });
+    const reconcile = jest.fn().mockRejectedValue(serviceError('ThrottlingException', 'slow down'));
+    const { handlers } = fakeAdapter({ reconcile });
     const event = createEvent(TYPE, { WaitTimeoutSeconds: '10' });
-    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
+    await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(reconcile).toHaveBeenCalledTimes(1);
     await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 11_000 })))
       .rejects.toThrow(/Timed out after 10 seconds .*last status: ACTIVE \(ThrottlingException: slow down\)/);
   });

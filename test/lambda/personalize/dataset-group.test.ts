@@ -69,8 +69,9 @@ describe('create', () => {
   test.each(['CREATE PENDING', 'CREATE IN_PROGRESS'])('isComplete waits while %s', async (status) => {
     describes(status);
     const event = createEvent(TYPE, {});
-    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
   });
 
   test('isComplete completes on ACTIVE with the attributes', async () => {
@@ -112,14 +113,16 @@ describe('create', () => {
 
   test('throttling while waiting is not a failure: the next poll tries again', async () => {
     personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
-    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
   });
 
   test('a server error while waiting is not a failure either', async () => {
     personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('InternalServerError', 'oops', 500));
-    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() })))
+    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 5_000 })))
       .resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
   });
 
   test('the wait fails with the last status once the resource\'s own bound has passed', async () => {
