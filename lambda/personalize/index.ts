@@ -2,7 +2,9 @@
  * The Personalize custom-resource handlers: one onEvent and one isComplete for every Personalize
  * resource type, dispatched on the CloudFormation resource type.
  */
+import { datasetAdapter } from './dataset';
 import { datasetGroupAdapter } from './dataset-group';
+import { schemaAdapter } from './schema';
 import { createHandlers } from '../core/lifecycle';
 
-export const { onEvent, isComplete } = createHandlers([datasetGroupAdapter]);
+export const { onEvent, isComplete } = createHandlers([datasetGroupAdapter, schemaAdapter, datasetAdapter]);

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { Dataset, DatasetOptions } from './dataset';
 import { DATASET_GROUP_HANDLER_ACTIONS, DATASET_GROUP_READ_ACTIONS, PERSONALIZE_KMS_ACTIONS } from './perms';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
@@ -239,6 +240,14 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
 
     this.datasetGroupArn = resource.ref;
     this.datasetGroupName = props.datasetGroupName ?? resource.getAttString('DatasetGroupName');
+  }
+
+  /**
+   * Adds a dataset to this group, as a child of the group. It takes the group's removal policy
+   * unless its own is given. Same as `new Dataset(scope, id, { datasetGroup: this, ...options })`.
+   */
+  public addDataset(id: string, options: DatasetOptions): Dataset {
+    return new Dataset(this, id, { ...options, datasetGroup: this });
   }
 }
 

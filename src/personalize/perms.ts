@@ -27,3 +27,35 @@ export const PERSONALIZE_KMS_ACTIONS = [
   'kms:CreateGrant',
   'kms:ListGrants',
 ];
+
+/** What the handler calls to manage schemas (schemas cannot be tagged: CreateSchema takes no tags). */
+export const SCHEMA_HANDLER_ACTIONS = [
+  'personalize:CreateSchema',
+  'personalize:DescribeSchema',
+  'personalize:DeleteSchema',
+];
+
+export const SCHEMA_READ_ACTIONS = [
+  'personalize:DescribeSchema',
+];
+
+/** What the handler calls to manage datasets. */
+export const DATASET_HANDLER_ACTIONS = [
+  'personalize:CreateDataset',
+  'personalize:DescribeDataset',
+  'personalize:UpdateDataset',
+  'personalize:DeleteDataset',
+];
+
+/**
+ * What the dataset handler reads of schemas: on a schema change of a dataset type that cannot
+ * change its schema, whether the new schema is the same as the one in use.
+ */
+export const DATASET_SCHEMA_HANDLER_ACTIONS = [
+  'personalize:DescribeSchema',
+];
+
+export const DATASET_READ_ACTIONS = [
+  'personalize:DescribeDataset',
+  'personalize:ListTagsForResource',
+];

@@ -57,31 +57,39 @@ describe('DatasetGroup', () => {
         RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
       });
       template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: { Statement: [Match.objectLike({
-          Principal: { Service: 'personalize.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        })] },
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({
+            Principal: { Service: 'personalize.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          })],
+        },
       });
       template.hasResourceProperties('AWS::IAM::Policy', {
         Roles: [{ Ref: roleId }],
-        PolicyDocument: { Statement: [Match.objectLike({
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
-        })] },
+        PolicyDocument: {
+          Statement: [Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+          })],
+        },
       });
       template.hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-          Principal: { Service: 'personalize.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
-        })]) },
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'personalize.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
+          })]),
+        },
       });
       template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: Match.arrayWith([{
-          Action: 'iam:PassRole',
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
-          Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
-        }]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Action: 'iam:PassRole',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
+            Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
+          }]),
+        },
       });
       // The group waits for the role's policy: Personalize checks the key through the role at creation.
       const groupResource = Object.values(template.findResources(TYPE))[0];
@@ -212,11 +220,13 @@ describe('DatasetGroup', () => {
       group.grantRead(role);
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
         Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
-        PolicyDocument: { Statement: [{
-          Action: ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'],
-          Effect: 'Allow',
-          Resource: stack.resolve(group.datasetGroupArn),
-        }] },
+        PolicyDocument: {
+          Statement: [{
+            Action: ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'],
+            Effect: 'Allow',
+            Resource: stack.resolve(group.datasetGroupArn),
+          }],
+        },
       });
     });
 
@@ -226,10 +236,13 @@ describe('DatasetGroup', () => {
       const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
       group.grant(role, 'personalize:CreateSolution');
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: [{
-          Action: 'personalize:CreateSolution', Effect: 'Allow',
-          Resource: 'arn:aws:personalize:us-east-1:123456789012:dataset-group/legacy',
-        }] },
+        PolicyDocument: {
+          Statement: [{
+            Action: 'personalize:CreateSolution',
+            Effect: 'Allow',
+            Resource: 'arn:aws:personalize:us-east-1:123456789012:dataset-group/legacy',
+          }],
+        },
       });
     });
   });
@@ -273,8 +286,10 @@ describe('DatasetGroup', () => {
           'personalize:TagResource', 'personalize:UntagResource', 'personalize:ListTagsForResource',
         ],
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:', { Ref: 'AWS::Region' }, ':',
-          { Ref: 'AWS::AccountId' }, ':dataset-group/*']] },
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:', { Ref: 'AWS::Region' }, ':',
+            { Ref: 'AWS::AccountId' }, ':dataset-group/*']],
+        },
       }]);
     });
   });

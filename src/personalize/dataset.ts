@@ -1,0 +1,286 @@
+import {
+  CfnDeletionPolicy, CfnResource, Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { DatasetGroup, IDatasetGroup } from './dataset-group';
+import { DatasetType } from './dataset-type';
+import { DATASET_HANDLER_ACTIONS, DATASET_READ_ACTIONS, DATASET_SCHEMA_HANDLER_ACTIONS } from './perms';
+import { ISchema, Schema } from './schema';
+import { checkDomainDatasetType } from './schema-rules';
+import { addDatasetResource, newTagManager } from '../private/resource';
+import { throwIfInvalid, validateString } from '../private/validation';
+
+/******************************************************************************
+ *                                 Constants
+ *****************************************************************************/
+
+const RESOURCE_TYPE = 'Custom::PersonalizeDataset';
+/** arn:<partition>:personalize:<region>:<account>:dataset/<dataset group name>/<DATASET_TYPE> */
+const DATASET_ARN = /^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset\/[a-zA-Z0-9][a-zA-Z0-9\-_]*\/[A-Za-z_]+$/;
+
+/******************************************************************************
+ *                                 Interface
+ *****************************************************************************/
+
+/** An Amazon Personalize dataset, made by this library or imported. */
+export interface IDataset extends IResource {
+  /**
+   * The ARN of the dataset.
+   * @attribute
+   */
+  readonly datasetArn: string;
+
+  /** The type of the dataset. */
+  readonly datasetType: DatasetType;
+
+  /** Grants the given actions on this dataset. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /** Grants reading this dataset's description and tags. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/******************************************************************************
+ *                                 Base class
+ *****************************************************************************/
+
+abstract class DatasetBase extends Resource implements IDataset {
+  public abstract readonly datasetArn: string;
+  public abstract readonly datasetType: DatasetType;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...DATASET_READ_ACTIONS);
+  }
+}
+
+/******************************************************************************
+ *                                 Props
+ *****************************************************************************/
+
+/** Options of a dataset added to a group with {@link DatasetGroup.addDataset}. */
+export interface DatasetOptions {
+  /** The dataset's type. A dataset group holds at most one dataset of each type. */
+  readonly datasetType: DatasetType;
+
+  /**
+   * The schema of the dataset's data. Its dataset type, and its domain, must be the dataset's and
+   * its group's. Changing the schema of an Items or Users dataset is applied in place
+   * (UpdateDataset: the new schema must keep every field of the old one, and new fields must be
+   * optional); Personalize cannot change the schema of other dataset types, so that fails the
+   * deployment before anything changes.
+   */
+  readonly schema: ISchema;
+
+  /**
+   * The name of the dataset: a letter or digit, then letters, digits, hyphens and underscores, 1
+   * to 63 characters.
+   * @default - a unique name is generated at deploy time from the stack name and construct id
+   */
+  readonly datasetName?: string;
+
+  /**
+   * What happens to the dataset, and its data, when it leaves the stack. A retained dataset in a
+   * destroyed group is an error at synth time: Personalize cannot delete a group that still holds
+   * a dataset.
+   * @default - the group's removal policy for a group defined in this app, otherwise RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a deployment waits for the dataset to become ACTIVE (or for a schema change to
+   * finish), or to be gone after deletion (an import job that is running delays it), before it
+   * fails. At most 1 hour.
+   * @default Duration.minutes(30)
+   */
+  readonly waitTimeout?: Duration;
+}
+
+/** Properties of a {@link Dataset}. */
+export interface DatasetProps extends DatasetOptions {
+  /** The dataset group the dataset belongs to. It is created after the group is ACTIVE. */
+  readonly datasetGroup: IDatasetGroup;
+}
+
+/******************************************************************************
+ *                                 Attributes
+ *****************************************************************************/
+
+/** Attributes of an existing dataset, for {@link Dataset.fromDatasetAttributes}. */
+export interface DatasetAttributes {
+  /** The ARN of the dataset: arn:<partition>:personalize:<region>:<account>:dataset/<group name>/<TYPE>. */
+  readonly datasetArn: string;
+
+  /**
+   * The type of the dataset.
+   * @default - read from the ARN's last part
+   */
+  readonly datasetType?: DatasetType;
+}
+
+/******************************************************************************
+ *                                 Class
+ *****************************************************************************/
+
+/**
+ * An Amazon Personalize dataset, created in its group once the group is ACTIVE and waited for
+ * until ACTIVE. Tags and the schema of Items and Users datasets change in place; a change of name,
+ * type or group replaces the dataset.
+ *
+ * @example
+ * declare const group: DatasetGroup;
+ * declare const interactionsSchema: Schema;
+ * declare const reader: iam.IRole;
+ * const interactions = group.addDataset('Interactions', {
+ *   datasetType: DatasetType.INTERACTIONS,
+ *   schema: interactionsSchema,
+ * });
+ * interactions.grantRead(reader);
+ *
+ * @resource Custom::PersonalizeDataset
+ */
+export class Dataset extends DatasetBase implements ITaggableV2 {
+  /** Imports a dataset by its ARN; the dataset type is read from the ARN. */
+  public static fromDatasetArn(scope: Construct, id: string, datasetArn: string): IDataset {
+    return Dataset.fromDatasetAttributes(scope, id, { datasetArn });
+  }
+
+  /** Imports a dataset from its attributes. */
+  public static fromDatasetAttributes(scope: Construct, id: string, attrs: DatasetAttributes): IDataset {
+    if (!Token.isUnresolved(attrs.datasetArn) && !DATASET_ARN.test(attrs.datasetArn)) {
+      throwIfInvalid(scope, [`datasetArn "${attrs.datasetArn}" is not a Personalize dataset ARN ` +
+        '(arn:<partition>:personalize:<region>:<account>:dataset/<dataset group name>/<TYPE>)']);
+    }
+    const typeFromArn = () => DatasetType.of(Token.isUnresolved(attrs.datasetArn)
+      ? Fn.select(2, Fn.split('/', attrs.datasetArn))
+      : attrs.datasetArn.split('/')[2]);
+    class Import extends DatasetBase {
+      public readonly datasetArn = attrs.datasetArn;
+      public readonly datasetType = attrs.datasetType ?? typeFromArn();
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.datasetArn });
+  }
+
+  public readonly datasetArn: string;
+  /**
+   * The name of the dataset.
+   * @attribute
+   */
+  public readonly datasetName: string;
+  public readonly datasetType: DatasetType;
+  /** The dataset group the dataset belongs to. */
+  public readonly datasetGroup: IDatasetGroup;
+  /** The dataset's schema. */
+  public readonly schema: ISchema;
+  /** The removal policy of the dataset. */
+  public readonly removalPolicy: RemovalPolicy;
+  public readonly cdkTagManager: TagManager;
+
+  constructor(scope: Construct, id: string, props: DatasetProps) {
+    super(scope, id);
+    const { datasetGroup: group, schema, datasetType } = props;
+    const groupDomain = domainOf(group);
+    throwIfInvalid(this, [
+      ...validateString(props.datasetName, { property: 'datasetName', ...PERSONALIZE_NAME_RULE }),
+      ...validateString(datasetType.value, { property: 'datasetType', minLength: 1 }),
+      ...(groupDomain.known ? checkDomainDatasetType(datasetType.key, datasetType.value, groupDomain.domain, 'datasetType') : []),
+      ...matchSchema(datasetType, schema, group, groupDomain),
+    ]);
+
+    this.datasetGroup = group;
+    this.datasetType = datasetType;
+    this.schema = schema;
+    this.removalPolicy = props.removalPolicy ?? (group instanceof DatasetGroup ? group.removalPolicy : RemovalPolicy.RETAIN);
+    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+
+    const provider = personalizeProvider(this, 'dataset', DATASET_HANDLER_ACTIONS);
+    provider.grantHandlerOnResourceType('personalize', 'schema', DATASET_SCHEMA_HANDLER_ACTIONS);
+    // The group's and the schema's ARNs are references: the dataset is created after the group is
+    // ACTIVE and the schema exists, and deleted before them.
+    const resource = addDatasetResource(this, {
+      service: provider.service,
+      resourceType: RESOURCE_TYPE,
+      properties: {
+        Name: props.datasetName,
+        DatasetGroupArn: group.datasetGroupArn,
+        DatasetType: datasetType.value,
+        SchemaArn: schema.schemaArn,
+      },
+      removalPolicy: this.removalPolicy,
+      tags: this.cdkTagManager,
+      tagRules: PERSONALIZE_TAG_RULES,
+      waitTimeout: props.waitTimeout,
+    });
+
+    this.datasetArn = resource.ref;
+    this.datasetName = props.datasetName ?? resource.getAttString('DatasetName');
+
+    // Both checks need the whole app (other datasets; removal policies that aspects may change).
+    this.node.addValidation({ validate: () => [...this.oneOfEachType(), ...this.deletableMixture()] });
+  }
+
+  /** A dataset group holds at most one dataset of each type. */
+  private oneOfEachType(): string[] {
+    const sameSlot = this.node.root.node.findAll().filter((c): c is Dataset => c instanceof Dataset
+      && c.datasetGroup.datasetGroupArn === this.datasetGroup.datasetGroupArn && c.datasetType.matches(this.datasetType));
+    if (sameSlot.length < 2 || sameSlot[0] === this) return [];
+    return [`datasetType ${this.datasetType.value}: dataset group ${this.datasetGroup.node.path} already has a ${this.datasetType.value} ` +
+      `dataset, ${sameSlot[0].node.path}, and this is another one (${this.node.path}); a dataset group holds at most one dataset of each type`];
+  }
+
+  /** A retained dataset keeps its group and its schema from being deleted. */
+  private deletableMixture(): string[] {
+    if (!retainedOnDelete(this)) return [];
+    const errors: string[] = [];
+    if (this.datasetGroup instanceof DatasetGroup && retainedOnDelete(this.datasetGroup) === false) {
+      errors.push(`removalPolicy: this dataset is retained but its dataset group ${this.datasetGroup.node.path} is destroyed; ` +
+        'Personalize cannot delete a dataset group that still holds a dataset, so deleting the group would fail. ' +
+        'Destroy the dataset with its group (omit removalPolicy to take the group\'s), or retain the group');
+    }
+    if (this.schema instanceof Schema && retainedOnDelete(this.schema) === false) {
+      errors.push(`removalPolicy: this dataset is retained but its schema ${this.schema.node.path} is destroyed; ` +
+        'Personalize cannot delete a schema that a dataset still uses, so deleting the schema would fail. ' +
+        'Retain the schema too, or destroy the dataset');
+    }
+    return errors;
+  }
+}
+
+/** What is known of a group's domain: a group defined here is known (undefined: custom); an import only when given. */
+function domainOf(group: IDatasetGroup): { known: boolean; domain?: string } {
+  if (group instanceof DatasetGroup) return { known: true, domain: group.domain };
+  return { known: group.domain !== undefined, domain: group.domain };
+}
+
+/** The schema must be written for the dataset's type and for the group's domain. */
+function matchSchema(datasetType: DatasetType, schema: ISchema, group: IDatasetGroup, groupDomain: { known: boolean; domain?: string }): string[] {
+  const errors: string[] = [];
+  if (schema.datasetType && !Token.isUnresolved(schema.datasetType.value) && !Token.isUnresolved(datasetType.value)
+    && !schema.datasetType.matches(datasetType)) {
+    errors.push(`datasetType ${datasetType.value} does not match schema ${schema.node.path}, which is for ${schema.datasetType.value} datasets; ` +
+      'a dataset\'s schema must be written for its type');
+  }
+  const schemaDomain = schema instanceof Schema
+    ? { known: true, domain: schema.domain }
+    : { known: schema.domain !== undefined, domain: schema.domain };
+  if (schemaDomain.known && groupDomain.known && schemaDomain.domain !== groupDomain.domain) {
+    const kind = (d?: string) => (d ? `a ${d} domain` : 'a custom');
+    errors.push(`schema ${schema.node.path} is ${kind(schemaDomain.domain)} schema but dataset group ${group.node.path} is ` +
+      `${kind(groupDomain.domain)} dataset group; a dataset's schema must have its group's domain ` +
+      `(${groupDomain.domain ? `domain: DatasetGroupDomain.${groupDomain.domain}` : 'no domain'})`);
+  }
+  return errors;
+}
+
+/** Whether the construct's custom resource is kept when deleted; undefined when it has none. */
+function retainedOnDelete(scope: IConstruct): boolean | undefined {
+  const cfn = scope.node.tryFindChild('Resource')?.node.defaultChild;
+  if (!cfn || !CfnResource.isCfnResource(cfn)) return undefined;
+  const policy = cfn.cfnOptions.deletionPolicy;
+  return policy !== undefined && policy !== CfnDeletionPolicy.DELETE;
+}

@@ -1,0 +1,379 @@
+import {
+  CreateDatasetCommand, Dataset, DeleteDatasetCommand, DescribeDatasetCommand, DescribeSchemaCommand, ListTagsForResourceCommand,
+  PersonalizeClient, TagResourceCommand, UntagResourceCommand, UpdateDatasetCommand,
+} from '@aws-sdk/client-personalize';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { isComplete, onEvent } from '../../../lambda/personalize';
+import { resetDeleteBackoff } from '../../../lambda/personalize/schema';
+import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+
+const TYPE = 'Custom::PersonalizeDataset';
+const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
+const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
+const ITEMS_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/ITEMS';
+const SCHEMA_V1 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v1';
+const SCHEMA_V2 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v2';
+const PROPS = { DatasetGroupArn: GROUP, DatasetType: 'Interactions', SchemaArn: SCHEMA_V1 };
+const ITEMS = { DatasetGroupArn: GROUP, DatasetType: 'Items', SchemaArn: SCHEMA_V1 };
+const personalize = mockClient(PersonalizeClient);
+const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
+/** The Provider framework's first poll after a create is skipped by the core; these polls come later. */
+const LATER = () => Date.now() - 5_000;
+
+beforeEach(() => {
+  personalize.reset();
+  resetDeleteBackoff();
+  jest.restoreAllMocks();
+});
+
+function describes(...datasets: Array<Record<string, unknown>>) {
+  let mock = personalize.on(DescribeDatasetCommand);
+  for (const d of datasets) {
+    // `failureReason` is not in DescribeDataset's documented response; it is passed through if it comes.
+    mock = mock.resolvesOnce({ dataset: { datasetArn: ARN, name: 'retail-interactions', datasetType: 'INTERACTIONS', ...d } as Dataset });
+  }
+}
+
+describe('create', () => {
+  test('creates in the group with the type, schema, user tags and the ownership tag', async () => {
+    personalize.on(CreateDatasetCommand).resolves({ datasetArn: ARN });
+    const response = await onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions', Tags: [{ Key: 'team', Value: 'recs' }] }));
+    expect(personalize.commandCalls(CreateDatasetCommand)[0].args[0].input).toEqual({
+      name: 'retail-interactions',
+      datasetGroupArn: GROUP,
+      datasetType: 'Interactions',
+      schemaArn: SCHEMA_V1,
+      tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
+    });
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(response.Data).toEqual({ DatasetArn: ARN });
+    expect(typeof response.WaitStartedAt).toBe('number');
+  });
+
+  test('generates a valid name, the same for a retried request', async () => {
+    personalize.on(CreateDatasetCommand).resolves({ datasetArn: ARN });
+    await onEvent(createEvent(TYPE, PROPS));
+    await onEvent(createEvent(TYPE, PROPS));
+    const names = personalize.commandCalls(CreateDatasetCommand).map((c) => c.args[0].input.name!);
+    expect(names[0]).toMatch(/^Recommendations-Retail1A2B3C4D-[0-9a-f]{12}$/);
+    expect(names[1]).toBe(names[0]);
+  });
+
+  test.each(['CREATE PENDING', 'CREATE IN_PROGRESS'])('isComplete waits while %s', async (status) => {
+    describes({ status });
+    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
+      .resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandWith(DescribeDatasetCommand, { datasetArn: ARN });
+  });
+
+  test('isComplete completes on ACTIVE with the attributes', async () => {
+    describes({ status: 'ACTIVE', schemaArn: SCHEMA_V1 });
+    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
+      .resolves.toEqual({ IsComplete: true, Data: { DatasetArn: ARN, DatasetName: 'retail-interactions', DatasetType: 'INTERACTIONS' } });
+  });
+
+  test('CREATE FAILED fails the deployment, with a reason when the service gives one', async () => {
+    describes({ status: 'CREATE FAILED', failureReason: 'Schema does not match the dataset type' });
+    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
+      .rejects.toThrow(`Personalize dataset ${ARN} is CREATE FAILED: Schema does not match the dataset type`);
+  });
+
+  test('CREATE FAILED without a reason says so', async () => {
+    describes({ status: 'CREATE FAILED' });
+    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
+      .rejects.toThrow(`Personalize dataset ${ARN} is CREATE FAILED: the service gave no reason`);
+  });
+
+  test('a create Personalize rejects passes its reason through (e.g. a group that is not ACTIVE)', async () => {
+    personalize.on(CreateDatasetCommand).rejects(serviceError('ResourceInUseException', 'Dataset group retail is in CREATE PENDING state'));
+    await expect(onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions' })))
+      .rejects.toThrow('Could not create Personalize dataset "retail-interactions": ResourceInUseException: Dataset group retail is in CREATE PENDING state');
+  });
+
+  test('a retried create adopts the group\'s dataset of that type when it has this request\'s name and ownership tag', async () => {
+    personalize.on(CreateDatasetCommand).rejects(serviceError('ResourceAlreadyExistsException', 'Dataset already exists'));
+    personalize.on(DescribeDatasetCommand, { datasetArn: ARN }).resolves({ dataset: { datasetArn: ARN, name: 'retail-interactions' } });
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: OWNER }] });
+    const response = await onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ARN });
+    expect(personalize).toHaveReceivedCommandTimes(CreateDatasetCommand, 1);
+  });
+
+  test.each([
+    ['another name', { name: 'someone-elses' }, { tags: [{ tagKey: OWNER_TAG_KEY, tagValue: OWNER }] }],
+    ['no ownership tag', { name: 'retail-interactions' }, { tags: [{ tagKey: 'team', tagValue: 'other' }] }],
+  ])('the group\'s dataset of that type with %s is not adopted, and left alone', async (_title, dataset, tags) => {
+    personalize.on(CreateDatasetCommand).rejects(serviceError('ResourceAlreadyExistsException', 'Dataset already exists'));
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, ...dataset } });
+    personalize.on(ListTagsForResourceCommand).resolves(tags);
+    await expect(onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions' })))
+      .rejects.toThrow(/Could not create Personalize dataset "retail-interactions": ResourceAlreadyExistsException: Dataset already exists. The existing one was not created by this stack resource/);
+    expect(personalize).not.toHaveReceivedCommand(DeleteDatasetCommand);
+    expect(personalize).not.toHaveReceivedCommand(TagResourceCommand);
+  });
+
+  test('a taken place whose dataset is gone by the time it is looked at is not adopted', async () => {
+    personalize.on(CreateDatasetCommand).rejects(serviceError('ResourceAlreadyExistsException', 'Dataset already exists'));
+    personalize.on(DescribeDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
+    await expect(onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions' }))).rejects.toThrow(/not created by this stack resource/);
+  });
+
+  test('throttling while waiting is not a failure: the next poll tries again', async () => {
+    personalize.on(DescribeDatasetCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
+    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
+      .resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetCommand, 1);
+  });
+
+  test('the wait fails with the last status once the resource\'s own bound has passed', async () => {
+    describes({ status: 'CREATE IN_PROGRESS' });
+    const event = createEvent(TYPE, { ...PROPS, WaitTimeoutSeconds: '60' });
+    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 61_000 })))
+      .rejects.toThrow(/Timed out after 60 seconds .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
+  });
+});
+
+describe('update', () => {
+  test('a change of tags only is applied in place', async () => {
+    personalize.on(UntagResourceCommand).resolves({});
+    personalize.on(TagResourceCommand).resolves({});
+    const response = await onEvent(updateEvent(TYPE, ARN,
+      { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
+      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
+    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
+    expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
+    expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
+  });
+
+  test('a change of the wait bound alone calls nothing', async () => {
+    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, WaitTimeoutSeconds: '1800' }, { ...PROPS, WaitTimeoutSeconds: '600' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  describe.each([['Items', ITEMS_ARN], ['Users', 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/USERS']])('a new schema for a %s dataset', (type, arn) => {
+    const before = { ...ITEMS, DatasetType: type };
+    const after = { ...before, SchemaArn: SCHEMA_V2 };
+    const event = updateEvent(TYPE, arn, before, after);
+    const later = (response: { PhysicalResourceId: string }) => completeEvent(event, { ...response, WaitStartedAt: Date.now() });
+
+    test('is applied in place with UpdateDataset, keeping the dataset', async () => {
+      personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
+      const response = await onEvent(event);
+      expect(response.PhysicalResourceId).toBe(arn);
+      expect(personalize).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetArn: arn, schemaArn: SCHEMA_V2 });
+      expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
+    });
+
+    test('is waited for until its latestDatasetUpdate is ACTIVE', async () => {
+      personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
+      const response = await onEvent(event);
+      const dataset = { datasetArn: arn, name: 'retail', datasetType: type.toUpperCase(), status: 'ACTIVE', schemaArn: SCHEMA_V1 };
+      personalize.on(DescribeDatasetCommand)
+        .resolvesOnce({ dataset }) // not started yet: neither the dataset nor an update shows the new schema
+        .resolvesOnce({ dataset: { ...dataset, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE PENDING' } } })
+        .resolvesOnce({ dataset: { ...dataset, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } } })
+        .resolvesOnce({ dataset: { ...dataset, schemaArn: SCHEMA_V2, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'ACTIVE' } } });
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
+      await expect(isComplete(later(response))).resolves.toEqual({
+        IsComplete: true, Data: { DatasetArn: arn, DatasetName: 'retail', DatasetType: type.toUpperCase() },
+      });
+    });
+
+    test('that fails passes its failureReason through', async () => {
+      personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
+      const response = await onEvent(event);
+      personalize.on(DescribeDatasetCommand).resolves({
+        dataset: {
+          datasetArn: arn,
+          status: 'ACTIVE',
+          schemaArn: SCHEMA_V1,
+          latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'New schema must contain all fields of the previous schema' },
+        },
+      });
+      await expect(isComplete(later(response))).rejects.toThrow(`Personalize dataset ${arn} is UPDATE FAILED (latestDatasetUpdate to schema ${SCHEMA_V2}): ` +
+        'New schema must contain all fields of the previous schema');
+    });
+
+    test('that the dataset itself reports as UPDATE FAILED fails with the update\'s reason', async () => {
+      personalize.on(DescribeDatasetCommand).resolves({
+        dataset: { datasetArn: arn, status: 'UPDATE FAILED', latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Field GENRES changed type' } },
+      });
+      await expect(isComplete(completeEvent(event, { PhysicalResourceId: arn, WaitStartedAt: Date.now() }))).rejects.toThrow(/UPDATE FAILED.*: Field GENRES changed type/);
+    });
+
+    test('that Personalize refuses fails with its reason', async () => {
+      personalize.on(UpdateDatasetCommand).rejects(serviceError('ResourceInUseException', 'Dataset import job is in progress'));
+      await expect(onEvent(event))
+        .rejects.toThrow(`Could not replace the schema of Personalize dataset ${arn} with ${SCHEMA_V2}: ResourceInUseException: Dataset import job is in progress`);
+    });
+  });
+
+  test.each(['Interactions', 'Actions', 'Action_Interactions'])('a new schema with other content for an %s dataset fails before any change', async (type) => {
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, status: 'ACTIVE', schemaArn: SCHEMA_V1 } });
+    personalize.on(DescribeSchemaCommand, { schemaArn: SCHEMA_V1 }).resolves({ schema: { schema: '{"type":"record","name":"Interactions","fields":[]}' } });
+    personalize.on(DescribeSchemaCommand, { schemaArn: SCHEMA_V2 }).resolves({ schema: { schema: '{"type":"record","name":"Interactions","fields":[{"name":"X","type":"int"}]}' } });
+    await expect(onEvent(updateEvent(TYPE, ARN, { ...PROPS, DatasetType: type }, { ...PROPS, DatasetType: type, SchemaArn: SCHEMA_V2 })))
+      .rejects.toThrow(`Cannot change the schema of Personalize dataset ${ARN} from ${SCHEMA_V1} to ${SCHEMA_V2}: Personalize replaces the schema ` +
+        `of Items and Users datasets only, not of ${type} datasets, and a replacement in the same dataset group cannot be created while this one ` +
+        'exists. Nothing was changed.');
+    expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
+    expect(personalize).not.toHaveReceivedCommand(DeleteDatasetCommand);
+  });
+
+  test('a new schema with the same content for an Interactions dataset (a renamed schema, or one a rollback recreated) is accepted as is', async () => {
+    const document = { type: 'record', name: 'Interactions', fields: [{ name: 'USER_ID', type: 'string' }] };
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, name: 'retail', datasetType: 'INTERACTIONS', status: 'ACTIVE', schemaArn: SCHEMA_V1 } });
+    personalize.on(DescribeSchemaCommand, { schemaArn: SCHEMA_V1 }).resolves({ schema: { schema: JSON.stringify(document), domain: 'ECOMMERCE' } });
+    personalize.on(DescribeSchemaCommand, { schemaArn: SCHEMA_V2 }).resolves({ schema: { schema: JSON.stringify(document, undefined, 2), domain: 'ECOMMERCE' } });
+    const event = updateEvent(TYPE, ARN, PROPS, { ...PROPS, SchemaArn: SCHEMA_V2 });
+    const response = await onEvent(event);
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    // The dataset keeps the schema it has: nothing to wait for.
+    await expect(isComplete(completeEvent(event, { ...response, WaitStartedAt: Date.now() })))
+      .resolves.toEqual({ IsComplete: true, Data: { DatasetArn: ARN, DatasetName: 'retail', DatasetType: 'INTERACTIONS' } });
+  });
+
+  test('a new schema for an Interactions dataset that already uses it needs no call', async () => {
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, status: 'ACTIVE', schemaArn: SCHEMA_V2 } });
+    await onEvent(updateEvent(TYPE, ARN, PROPS, { ...PROPS, SchemaArn: SCHEMA_V2 }));
+    expect(personalize).not.toHaveReceivedCommand(DescribeSchemaCommand);
+  });
+
+  test('a new name in the same group and type fails before any call: the replacement could not be created', async () => {
+    await expect(onEvent(updateEvent(TYPE, ARN, { ...PROPS, Name: 'a' }, { ...PROPS, Name: 'b' })))
+      .rejects.toThrow(`Cannot change Name of Personalize dataset ${ARN} (Retail1A2B3C4D): Personalize cannot change it in place, and a replacement ` +
+        'in the same dataset group cannot be created while this Interactions dataset exists (a group holds one dataset of each type). Nothing was changed.');
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  test('a change of only the dataset type\'s case is no change', async () => {
+    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, DatasetType: 'INTERACTIONS' }, PROPS));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  const GROUP2 = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail2';
+  test.each([
+    ['group', { DatasetGroupArn: GROUP2 }, 'arn:aws:personalize:us-east-1:123456789012:dataset/retail2/INTERACTIONS',
+      { datasetGroupArn: GROUP2, datasetType: 'Interactions', schemaArn: SCHEMA_V1 }],
+    ['type', { DatasetType: 'Action_Interactions' }, 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/ACTION_INTERACTIONS',
+      { datasetGroupArn: GROUP, datasetType: 'Action_Interactions', schemaArn: SCHEMA_V1 }],
+    ['group and schema', { DatasetGroupArn: GROUP2, SchemaArn: SCHEMA_V2 }, 'arn:aws:personalize:us-east-1:123456789012:dataset/retail2/INTERACTIONS',
+      { datasetGroupArn: GROUP2, datasetType: 'Interactions', schemaArn: SCHEMA_V2 }],
+  ])('a new %s replaces the dataset under a new generated name', async (_title, change, newArn, expected) => {
+    personalize.on(CreateDatasetCommand).resolves({ datasetArn: newArn });
+    const response = await onEvent(updateEvent(TYPE, ARN, PROPS, { ...PROPS, ...change }));
+    expect(response.PhysicalResourceId).toBe(newArn);
+    const input = personalize.commandCalls(CreateDatasetCommand)[0].args[0].input;
+    expect(input).toMatchObject(expected);
+    expect(input.name).toMatch(/^Recommendations-Retail1A2B3C4D-[0-9a-f]{12}$/);
+    expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
+  });
+
+  test('a fixed name that would need replacing fails before any call', async () => {
+    await expect(onEvent(updateEvent(TYPE, ARN, { ...PROPS, Name: 'retail' },
+      { ...PROPS, Name: 'retail', DatasetGroupArn: GROUP2 })))
+      .rejects.toThrow(/Cannot change DatasetGroupArn of Personalize dataset "retail".*Nothing was changed/);
+    expect(personalize.calls()).toHaveLength(0);
+  });
+});
+
+describe('delete', () => {
+  test('deletes, then waits through DELETE PENDING until the dataset is gone', async () => {
+    personalize.on(DeleteDatasetCommand).resolves({});
+    const event = deleteEvent(TYPE, ARN);
+    const response = await onEvent(event);
+    expect(personalize).toHaveReceivedCommandWith(DeleteDatasetCommand, { datasetArn: ARN });
+    personalize.on(DescribeDatasetCommand)
+      .resolvesOnce({ dataset: { datasetArn: ARN, status: 'DELETE PENDING' } })
+      .resolvesOnce({ dataset: { datasetArn: ARN, status: 'DELETE IN_PROGRESS' } })
+      .rejectsOnce(serviceError('ResourceNotFoundException', 'gone'));
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetCommand, 1);
+  });
+
+  test('a dataset that is already gone counts as deleted, twice over', async () => {
+    personalize.on(DeleteDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
+    personalize.on(DescribeDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
+    const event = deleteEvent(TYPE, ARN);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await onEvent(event);
+      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+    }
+  });
+
+  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
+    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+    const response = await onEvent(event);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
+    expect(personalize.calls()).toHaveLength(0);
+  });
+
+  test('a running import job delays the delete: asked again with a growing interval until it is issued', async () => {
+    let clock = 5_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    personalize.on(DeleteDatasetCommand)
+      .rejectsOnce(serviceError('ResourceInUseException', 'Dataset import job arn:...:dataset-import-job/load is in progress'))
+      .resolves({});
+    personalize.on(DescribeDatasetCommand)
+      .resolvesOnce({ dataset: { datasetArn: ARN, status: 'ACTIVE' } })
+      .resolvesOnce({ dataset: { datasetArn: ARN, status: 'ACTIVE' } })
+      .resolvesOnce({ dataset: { datasetArn: ARN, status: 'DELETE PENDING' } })
+      .rejects(serviceError('ResourceNotFoundException', 'gone'));
+    const event = deleteEvent(TYPE, ARN);
+    const response = await onEvent(event);
+    const poll = () => isComplete(completeEvent(event, response));
+    clock += 1_000;
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetCommand, 1);
+    clock += 1_500;
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetCommand, 2);
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+    await expect(poll()).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('an import job still running at the bound fails the delete with the reason', async () => {
+    personalize.on(DeleteDatasetCommand).rejects(serviceError('ResourceInUseException', 'Dataset import job is in progress'));
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, status: 'ACTIVE' } });
+    const event = deleteEvent(TYPE, ARN, { WaitTimeoutSeconds: '300' });
+    const response = await onEvent(event);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, { ...response, WaitStartedAt: Date.now() - 301_000 })))
+      .rejects.toThrow(/Timed out after 300 seconds waiting for Personalize dataset .* to be deleted; last status: ACTIVE: ResourceInUseException: Dataset import job is in progress/);
+  });
+
+  test('a dataset still being created is waited for, then deleted', async () => {
+    personalize.on(DeleteDatasetCommand)
+      .rejectsOnce(serviceError('ResourceInUseException', 'Dataset is in CREATE IN_PROGRESS state'))
+      .resolves({});
+    const event = deleteEvent(TYPE, ARN);
+    const response = await onEvent(event);
+    describes({ status: 'CREATE IN_PROGRESS' }, { status: 'DELETE PENDING' });
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetCommand, 1); // still being created: not asked again
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('an unexpected delete error fails with the service\'s reason', async () => {
+    personalize.on(DeleteDatasetCommand).rejects(serviceError('AccessDeniedException', 'not allowed'));
+    await expect(onEvent(deleteEvent(TYPE, ARN))).rejects.toThrow(/Could not delete Personalize dataset .*: AccessDeniedException: not allowed/);
+  });
+});
+
+test('every Personalize resource type goes through the same handler', async () => {
+  await expect(onEvent(createEvent('Custom::Other', {})))
+    .rejects.toThrow(/manages Custom::PersonalizeDatasetGroup, Custom::PersonalizeSchema, Custom::PersonalizeDataset/);
+});
