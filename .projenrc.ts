@@ -88,4 +88,10 @@ const example = project.addTask('example', {
 example.spawn(bundle);
 example.exec('ts-node -T --project test/tsconfig.json examples/app.ts');
 
+const bench = project.addTask('bench', {
+  description: 'Measure synth cost, template footprint, bundle size, cold start, wait overshoot and scale; writes bench-results.json',
+});
+bench.spawn(bundle);
+bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts');
+
 project.synth();
