@@ -37,6 +37,20 @@ const DEFAULT_WAIT_TIMEOUT_SECONDS = 30 * 60;
  */
 const CREATE_SETTLE_MS = 1000;
 
+/**
+ * A delete the service refused (in use, not ready, throttled) is asked again with a growing
+ * interval: 2 s, doubling to 30 s. The state lives in the Lambda container, which the Provider
+ * framework's polls reuse; a new container just asks at once.
+ */
+const FIRST_DELETE_RETRY_MS = 2_000;
+const MAX_DELETE_RETRY_MS = 30_000;
+const refusedDeletes = new Map<string, { count: number; nextAttemptAt: number; reason: string }>();
+
+/** Forgets refused deletes (tests start each case afresh). */
+export function resetDeletionBackoff(): void {
+  refusedDeletes.clear();
+}
+
 export interface Handlers {
   onEvent(event: OnEventRequest): Promise<OnEventResponse>;
   isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse>;
@@ -51,7 +65,7 @@ export interface LifecycleOptions {
 
 export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOptions = {}): Handlers {
   const byType = new Map(adapters.map((adapter) => [adapter.resourceType, adapter]));
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const log = options.log ?? ((message, detail) => console.log(JSON.stringify({ message, ...detail })));
 
   function adapterFor(event: OnEventRequest): ResourceAdapter {
@@ -176,16 +190,25 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
 
   /** Issues the delete; returns the reason it must be tried again, or undefined when issued or gone. */
   async function requestDeletion(adapter: ResourceAdapter, physicalId: string): Promise<string | undefined> {
+    const key = `${adapter.resourceType} ${physicalId}`;
     try {
       await adapter.delete(physicalId);
+      refusedDeletes.delete(key);
       log('delete issued', { physicalId });
       return undefined;
     } catch (error) {
       const kind = classifyError(error, adapter);
-      if (kind === 'not-found') return undefined;
+      if (kind === 'not-found') {
+        refusedDeletes.delete(key);
+        return undefined;
+      }
       if (kind === 'in-use' || kind === 'not-ready' || kind === 'throttled' || kind === 'transient') {
-        log('delete must wait', { physicalId, reason: describeError(error) });
-        return describeError(error);
+        const reason = describeError(error);
+        const count = (refusedDeletes.get(key)?.count ?? 0) + 1;
+        const retryIn = Math.min(FIRST_DELETE_RETRY_MS * 2 ** (count - 1), MAX_DELETE_RETRY_MS);
+        refusedDeletes.set(key, { count, nextAttemptAt: now() + retryIn, reason });
+        log('delete must wait', { physicalId, reason, retryInMs: retryIn });
+        return reason;
       }
       throw new LifecycleError(`Could not delete ${adapter.description} ${physicalId}: ${describeError(error)}`);
     }
@@ -196,7 +219,7 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     const physicalId = event.PhysicalResourceId!;
     const deleting = event.RequestType === 'Delete';
     if (deleting && !adapter.isPhysicalId(physicalId)) return { IsComplete: true };
-    if (event.RequestType === 'Create' && now() - Number(event.WaitStartedAt) < CREATE_SETTLE_MS) {
+    if (event.RequestType === 'Create' && !adapter.readyOnCreate && now() - Number(event.WaitStartedAt) < CREATE_SETTLE_MS) {
       return { IsComplete: false };
     }
 
@@ -212,11 +235,22 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
 
     if (deleting) {
-      if (!observation) return { IsComplete: true };
+      const key = `${adapter.resourceType} ${physicalId}`;
+      if (!observation) {
+        refusedDeletes.delete(key);
+        return { IsComplete: true };
+      }
       if (observation.state === 'deleting' || observation.state === 'in-progress') {
+        // Once it is no longer being created or updated, its delete is asked for at once.
+        refusedDeletes.delete(key);
         return notYet(adapter, event, observation.status);
       }
-      // Still there and not being deleted: the delete was refused or failed. Ask again.
+      // Still there and not being deleted: the delete was refused or failed. Ask again when due,
+      // and always at the bound, so that a timeout carries the service's current reason.
+      const refused = refusedDeletes.get(key);
+      if (refused && now() < refused.nextAttemptAt && !pastBound(event)) {
+        return notYet(adapter, event, `${observation.status}: ${refused.reason}`);
+      }
       const blocked = await requestDeletion(adapter, physicalId);
       const reason = blocked ?? observation.failureReason;
       return notYet(adapter, event, reason ? `${observation.status}: ${reason}` : observation.status);
@@ -264,10 +298,19 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
   }
 
-  function notYet(adapter: ResourceAdapter, event: IsCompleteRequest, status: string): IsCompleteResponse {
-    const timeoutSeconds = Number(event.ResourceProperties?.WaitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS);
+  function waitTimeoutSeconds(event: IsCompleteRequest): number {
+    return Number(event.ResourceProperties?.WaitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS);
+  }
+
+  /** Whether the resource's own wait bound has passed (never, when the wait's start is unknown). */
+  function pastBound(event: IsCompleteRequest): boolean {
     const startedAt = Number(event.WaitStartedAt);
-    if (Number.isFinite(startedAt) && now() - startedAt > timeoutSeconds * 1000) {
+    return Number.isFinite(startedAt) && now() - startedAt > waitTimeoutSeconds(event) * 1000;
+  }
+
+  function notYet(adapter: ResourceAdapter, event: IsCompleteRequest, status: string): IsCompleteResponse {
+    if (pastBound(event)) {
+      const timeoutSeconds = waitTimeoutSeconds(event);
       const what = event.RequestType === 'Delete' ? 'to be deleted' : 'to become ACTIVE';
       throw new LifecycleError(`Timed out after ${timeoutSeconds} seconds waiting for ${adapter.description} ` +
         `${event.PhysicalResourceId} ${what}; last status: ${status}. Raise the construct's waitTimeout ` +
@@ -304,7 +347,8 @@ export function changedProperties(before: Properties, after: Properties): string
     .sort();
 }
 
-function canonical(value: unknown): string {
+/** JSON with object keys sorted: equal values give equal text. */
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
     : v)) ?? 'undefined';

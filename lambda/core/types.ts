@@ -107,6 +107,8 @@ export interface ResourceAdapter {
    * force a replacement. Used instead of `replaceOnChange` when present.
    */
   replacedBy?(request: UpdateRequest): string[];
+  /** True when the create call returns a ready resource (no status to wait for). */
+  readonly readyOnCreate?: boolean;
   /** Makes a valid, unique name for one request (stable across retries of that request). */
   generateName(context: RequestContext): string;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */

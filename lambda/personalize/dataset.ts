@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { personalize } from './client';
 import { generateName, lifecycleState, nameFromArn, personalizeTagging, toPersonalizeTags } from './common';
-import { deleteWithBackoff, sameJson } from './schema';
+import { sameJson } from './schema';
 import { describeError, LifecycleError } from '../core/errors';
 import { Observation, Properties, ResourceAdapter } from '../core/types';
 
@@ -122,9 +122,7 @@ export const datasetAdapter: ResourceAdapter = {
   },
 
   async delete(datasetArn) {
-    await deleteWithBackoff(datasetArn, async () => {
-      await personalize().send(new DeleteDatasetCommand({ datasetArn }));
-    });
+    await personalize().send(new DeleteDatasetCommand({ datasetArn }));
   },
 
   attributesOf: (datasetArn) => ({ DatasetArn: datasetArn }),

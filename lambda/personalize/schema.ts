@@ -14,10 +14,12 @@ import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand, Domain
 import { personalize } from './client';
 import { generateName, isPersonalizeArn, nameFromArn, personalizeArn } from './common';
 import { classifyError, describeError } from '../core/errors';
+import { canonical } from '../core/lifecycle';
 import { ResourceAdapter } from '../core/types';
 
 export const schemaAdapter: ResourceAdapter = {
   resourceType: 'Custom::PersonalizeSchema',
+  readyOnCreate: true, // CreateSchema is synchronous
   description: 'Personalize schema',
   nameProperty: 'Name',
   generateName,
@@ -60,15 +62,13 @@ export const schemaAdapter: ResourceAdapter = {
   },
 
   async delete(schemaArn) {
-    await deleteWithBackoff(schemaArn, async () => {
-      try {
-        await personalize().send(new DeleteSchemaCommand({ schemaArn }));
-      } catch (error) {
-        if (classifyError(error) !== 'in-use') throw error;
-        throw withMessage(error, `${(error as Error).message} (the schema is still used by a dataset: it can be deleted once ` +
-          'no dataset uses it, and the deletion is retried until then)');
-      }
-    });
+    try {
+      await personalize().send(new DeleteSchemaCommand({ schemaArn }));
+    } catch (error) {
+      if (classifyError(error) !== 'in-use') throw error;
+      throw withMessage(error, `${(error as Error).message} (the schema is still used by a dataset: it can be deleted once ` +
+        'no dataset uses it, and the deletion is retried until then)');
+    }
   },
 
   attributesOf: (schemaArn) => ({ SchemaArn: schemaArn, SchemaName: nameFromArn(schemaArn) }),
@@ -99,49 +99,6 @@ export function sameJson(a: string | undefined, b: string | undefined): boolean 
   } catch {
     return a === b;
   }
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
-    : v));
-}
-
-/******************************************************************************
- *                    Deletes refused while something still uses the resource
- *****************************************************************************/
-
-/** The first retry waits this long; each refusal doubles it, up to the ceiling. */
-const FIRST_RETRY_MS = 2_000;
-const MAX_RETRY_MS = 30_000;
-const refusals = new Map<string, { count: number; nextAttemptAt: number; lastError: unknown }>();
-
-/**
- * Issues a delete that the service may refuse while something still uses the resource (a dataset
- * uses the schema, an import job writes to the dataset). The core asks again on every poll; after a
- * refusal, the asks in between are answered with the last refusal without calling the service,
- * with the interval doubling from 2 to 30 seconds. The state lives in the Lambda container: a new
- * container just asks at once.
- */
-export async function deleteWithBackoff(physicalId: string, issue: () => Promise<void>, now: () => number = Date.now): Promise<void> {
-  const previous = refusals.get(physicalId);
-  if (previous && now() < previous.nextAttemptAt) throw previous.lastError;
-  try {
-    await issue();
-    refusals.delete(physicalId);
-  } catch (error) {
-    if (classifyError(error) === 'in-use') {
-      const count = (previous?.count ?? 0) + 1;
-      const delay = Math.min(FIRST_RETRY_MS * 2 ** (count - 1), MAX_RETRY_MS);
-      refusals.set(physicalId, { count, nextAttemptAt: now() + delay, lastError: error });
-    }
-    throw error;
-  }
-}
-
-/** Forgets the refusals seen so far (tests start each case afresh). */
-export function resetDeleteBackoff(): void {
-  refusals.clear();
 }
 
 /** The same service error (name, metadata) with a message written for the user. */

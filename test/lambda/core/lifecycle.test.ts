@@ -1,10 +1,12 @@
 import { classifyError, describeError } from '../../../lambda/core/errors';
-import { changedProperties, createHandlers } from '../../../lambda/core/lifecycle';
+import { changedProperties, createHandlers, resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { generatePhysicalName, contextOf } from '../../../lambda/core/naming';
 import { Observation, ReconcileResult, ResourceAdapter } from '../../../lambda/core/types';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::Fake';
+
+beforeEach(() => resetDeletionBackoff());
 
 /** An adapter whose calls are jest mocks, to test the core's decisions on their own. */
 function fakeAdapter(overrides: Partial<ResourceAdapter> = {}) {
@@ -109,6 +111,13 @@ describe('create', () => {
       .resolves.toEqual({ IsComplete: false });
     expect(adapter.describe).not.toHaveBeenCalled();
     await expect(handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 - 1000 })))
+      .resolves.toEqual({ IsComplete: true, Data: {} });
+    expect(adapter.describe).toHaveBeenCalledTimes(1);
+  });
+
+  test('a resource ready on create (no status to wait for) is checked on the first poll', async () => {
+    const { adapter, handlers } = fakeAdapter({ readyOnCreate: true });
+    await expect(handlers.isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: 'fake/a', WaitStartedAt: 1_000_000 })))
       .resolves.toEqual({ IsComplete: true, Data: {} });
     expect(adapter.describe).toHaveBeenCalledTimes(1);
   });

@@ -5,6 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { isComplete, onEvent } from '../../../lambda/personalize';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
@@ -13,7 +14,10 @@ const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 
-beforeEach(() => personalize.reset());
+beforeEach(() => {
+  personalize.reset();
+  resetDeletionBackoff();
+});
 
 function describes(...statuses: Array<string | { status: string; failureReason?: string }>) {
   let mock = personalize.on(DescribeDatasetGroupCommand);

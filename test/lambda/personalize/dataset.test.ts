@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent } from '../../../lambda/personalize';
-import { resetDeleteBackoff } from '../../../lambda/personalize/schema';
+import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDataset';
@@ -24,7 +24,7 @@ const LATER = () => Date.now() - 5_000;
 
 beforeEach(() => {
   personalize.reset();
-  resetDeleteBackoff();
+  resetDeletionBackoff();
   jest.restoreAllMocks();
 });
 

@@ -6,7 +6,8 @@ import 'aws-sdk-client-mock-jest';
 import { contextOf } from '../../../lambda/core/naming';
 import { isComplete, onEvent } from '../../../lambda/personalize';
 import { generateName } from '../../../lambda/personalize/common';
-import { resetDeleteBackoff, schemaAdapter } from '../../../lambda/personalize/schema';
+import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
+import { schemaAdapter } from '../../../lambda/personalize/schema';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeSchema';
@@ -22,7 +23,7 @@ const personalize = mockClient(PersonalizeClient);
 
 beforeEach(() => {
   personalize.reset();
-  resetDeleteBackoff();
+  resetDeletionBackoff();
   jest.restoreAllMocks();
 });
 
