@@ -102,13 +102,13 @@ export interface ResourceAdapter {
   readonly nameProperty: string;
   /** Properties whose change cannot be applied in place and forces a replacement. */
   readonly replaceOnChange: readonly string[];
+  /** True when the create call returns a ready resource (no status to wait for). */
+  readonly readyOnCreate?: boolean;
   /**
    * When whether a change replaces depends on the values: returns the changed properties that
    * force a replacement. Used instead of `replaceOnChange` when present.
    */
   replacedBy?(request: UpdateRequest): string[];
-  /** True when the create call returns a ready resource (no status to wait for). */
-  readonly readyOnCreate?: boolean;
   /** Makes a valid, unique name for one request (stable across retries of that request). */
   generateName(context: RequestContext): string;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */

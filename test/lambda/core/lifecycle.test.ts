@@ -143,7 +143,9 @@ describe('reconcile', () => {
     const result = await handlers.isComplete(completeEvent(event, { PhysicalResourceId: 'fake/a' }));
     expect(result).toEqual({ IsComplete: true, Data: { Arn: 'fake/a', Version: '3' } });
     expect(reconcile).toHaveBeenCalledWith(expect.objectContaining({
-      requestType: 'Update', physicalId: 'fake/a', properties: expect.objectContaining({ Description: 'b' }),
+      requestType: 'Update',
+      physicalId: 'fake/a',
+      properties: expect.objectContaining({ Description: 'b' }),
       oldProperties: expect.objectContaining({ Description: 'a' }),
     }));
   });

@@ -4,9 +4,9 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent } from '../../../lambda/personalize';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDataset';

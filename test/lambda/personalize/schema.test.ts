@@ -3,10 +3,10 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { contextOf } from '../../../lambda/core/naming';
 import { isComplete, onEvent } from '../../../lambda/personalize';
 import { generateName } from '../../../lambda/personalize/common';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { schemaAdapter } from '../../../lambda/personalize/schema';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
