@@ -5,7 +5,7 @@
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DatasetGroup, DatasetGroupDomain } from '../src';
+import { DatasetGroup, DatasetGroupDomain, DatasetType, Schema, SchemaField } from '../src';
 
 export function buildExampleApp(app: App = new App()): App {
   const stack = new Stack(app, 'Recommendations');
@@ -13,6 +13,22 @@ export function buildExampleApp(app: App = new App()): App {
   // A custom dataset group, encrypted with a key of ours: Personalize's role and the key policy are wired.
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   const group = new DatasetGroup(stack, 'Retail', { encryptionKey: key });
+
+  // A schema from typed fields, checked at synth time against its dataset type.
+  const interactionsSchema = new Schema(stack, 'InteractionsSchema', {
+    datasetType: DatasetType.INTERACTIONS,
+    fields: [
+      SchemaField.string('USER_ID'),
+      SchemaField.string('ITEM_ID'),
+      SchemaField.long('TIMESTAMP'),
+      SchemaField.string('EVENT_TYPE'),
+      SchemaField.string('DEVICE', { categorical: true, optional: true }),
+    ],
+  });
+  const interactions = group.addDataset('Interactions', {
+    datasetType: DatasetType.INTERACTIONS,
+    schema: interactionsSchema,
+  });
 
   // A domain dataset group.
   new DatasetGroup(stack, 'Video', { domain: DatasetGroupDomain.VIDEO_ON_DEMAND });
@@ -24,6 +40,7 @@ export function buildExampleApp(app: App = new App()): App {
   // Grants and tags.
   const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
   group.grantRead(reader);
+  interactions.grantRead(reader);
   existing.grantRead(reader);
   Tags.of(group).add('team', 'recs');
 
