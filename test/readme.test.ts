@@ -5,7 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
 import * as ts from 'typescript';
+import * as library from '../src';
 
 const root = path.join(__dirname, '..');
 
@@ -51,3 +53,25 @@ test('the README has TypeScript examples, and each compiles against the library'
   fs.rmSync(dir, { recursive: true, force: true });
   expect(diagnostics).toEqual([]);
 }, 60_000);
+
+test.each(readmeExamples().map((e) => [e.line, e.code]))('the README example at line %i synthesizes', (_line, code) => {
+  // Run the example as users would, with every App it makes synthesized: constructor checks and
+  // synth-time validations (schemas, one dataset per type, removal policies) both run.
+  const apps: cdk.App[] = [];
+  class TrackedApp extends cdk.App {
+    constructor(props?: cdk.AppProps) {
+      super({ ...props, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-app-')) });
+      apps.push(this);
+    }
+  }
+  const cdkWithTrackedApp = new Proxy(cdk, { get: (target, key) => (key === 'App' ? TrackedApp : (target as any)[key]) });
+  const modules: Record<string, unknown> = { 'cdk-datasets': library, 'aws-cdk-lib': cdkWithTrackedApp };
+  const js = ts.transpileModule(code as string, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const exports = {};
+  new Function('require', 'exports', js)((name: string) => modules[name] ?? require(name), exports);
+  expect(apps.length).toBeGreaterThan(0);
+  for (const app of apps) {
+    app.synth();
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  }
+});
