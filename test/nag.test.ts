@@ -2,6 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildExampleApp } from '../examples/app';
+import { DatasetGroup, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType, Schema, SchemaField } from '../src';
 
 /** Synthesizes with cdk-nag's AwsSolutions pack and CloudFormation schema validation; returns the error text, if any. */
 function synthFindings(app: App): string {
@@ -46,4 +47,22 @@ test('every acknowledgment names a specific rule and finding, with a reason', ()
     expect(ack.id).toMatch(/^AwsSolutions::AwsSolutions-(IAM5\[Resource::.+\]|SF2)$/);
     expect(ack.reason.length).toBeGreaterThan(40);
   }
+});
+
+test('acknowledgments also match in a stack with an explicit account and region', () => {
+  const app = validatingApp();
+  const stack = new Stack(app, 'Pinned', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const group = new DatasetGroup(stack, 'Group');
+  group.addDataset('Interactions', {
+    datasetType: DatasetType.INTERACTIONS,
+    schema: new Schema(stack, 'Schema', {
+      datasetType: DatasetType.INTERACTIONS,
+      fields: [SchemaField.string('USER_ID'), SchemaField.string('ITEM_ID'), SchemaField.long('TIMESTAMP')],
+    }),
+  });
+  new EvaluationDataset(stack, 'Evals', {
+    schemaType: EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1,
+    source: EvaluationDatasetSource.fromInline([{ scenario_id: 's1', turns: [{ input: 'hi' }] }]),
+  });
+  expect(synthFindings(app)).toBe('');
 });

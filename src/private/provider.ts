@@ -111,7 +111,7 @@ export class DatasetsProvider extends Construct {
     this.resourceTypeGrants.add(key);
     const arn = Stack.of(this).formatArn({ service, resource: resourceType, resourceName: '*' });
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
-    acknowledge(this.handlerRole, [`Resource::arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`],
+    acknowledge(this.handlerRole, [`Resource::${nagText(Stack.of(this).resolve(arn))}`],
       `Names of ${service} ${resourceType} resources are generated at deploy time, so the handler may act on any ` +
       'of this account and region; it only acts on resources the stack created (ownership tag).');
   }
@@ -129,6 +129,16 @@ export class DatasetsProvider extends Construct {
     logGroup.grantWrite(role);
     return role;
   }
+}
+
+/** A resolved value as cdk-nag writes it in a finding: `{ Ref: X }` is `<X>`, a GetAtt `<A.B>`, a Join its parts. */
+function nagText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v.Ref) return `<${v.Ref}>`;
+  if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
+  if (v['Fn::Join']) return v['Fn::Join'][1].map(nagText).join(v['Fn::Join'][0]);
+  return JSON.stringify(value);
 }
 
 /** The cdk-nag finding for lambda:InvokeFunction on `<function arn>:*`. */
