@@ -2,10 +2,14 @@
  * The example app: what users write. `npm run example` synthesizes it into cdk.out/ and lists each
  * stack with its resources.
  */
+import * as path from 'path';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DatasetGroup, DatasetGroupDomain, DatasetType, Schema, SchemaField } from '../src';
+import {
+  DatasetGroup, DatasetGroupDomain, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType,
+  Schema, SchemaField,
+} from '../src';
 
 export function buildExampleApp(app: App = new App()): App {
   const stack = new Stack(app, 'Recommendations');
@@ -43,6 +47,16 @@ export function buildExampleApp(app: App = new App()): App {
   interactions.grantRead(reader);
   existing.grantRead(reader);
   Tags.of(group).add('team', 'recs');
+
+  // An AgentCore evaluation dataset from a local JSONL file (staged as an S3 asset).
+  const evals = new EvaluationDataset(stack, 'CheckoutEval', {
+    schemaType: EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1,
+    source: EvaluationDatasetSource.fromAsset(path.join(__dirname, 'checkout.jsonl')),
+    description: 'Checkout agent regression set',
+    encryptionKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  evals.grantRead(reader);
 
   return app;
 }
