@@ -68,7 +68,9 @@ test.each(readmeExamples().map((e) => [e.line, e.code]))('the README example at 
   const modules: Record<string, unknown> = { 'cdk-datasets': library, 'aws-cdk-lib': cdkWithTrackedApp };
   const js = ts.transpileModule(code as string, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const exports = {};
-  new Function('require', 'exports', js)((name: string) => modules[name] ?? require(name), exports);
+  // Examples that read local files (a JSONL asset) sit, as it were, beside the example app's.
+  const dirname = path.join(root, 'examples');
+  new Function('require', 'exports', '__dirname', js)((name: string) => modules[name] ?? require(name), exports, dirname);
   expect(apps.length).toBeGreaterThan(0);
   for (const app of apps) {
     app.synth();
