@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-personalize@^3',
     '@aws-sdk/client-bedrock-agentcore-control@^3',
     '@aws-sdk/credential-provider-env@^3',
+    '@aws-sdk/client-s3@^3',
     '@types/aws-lambda',
     'aws-sdk-client-mock@4.1.0',
     'aws-sdk-client-mock-jest@4.1.0',

@@ -12,11 +12,19 @@ const services = fs.readdirSync(path.join(root, 'lambda'))
   .filter((dir) => fs.existsSync(path.join(root, 'lambda', dir, 'index.ts')));
 
 for (const service of services) {
-  const outfile = path.join(root, 'assets', service, 'index.js');
-  fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+  const outdir = path.join(root, 'assets', service);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  // Files named *.lazy.ts are bundled on their own and loaded on first use (`import('./x.lazy')`),
+  // so that what only some requests need does not weigh on every cold start.
+  const lazy = fs.readdirSync(path.join(root, 'lambda', service)).filter((f) => f.endsWith('.lazy.ts'));
+  for (const entry of ['index.ts', ...lazy]) bundle(service, entry, path.join(outdir, entry.replace(/\.ts$/, '.js')));
+}
+
+function bundle(service: string, entry: string, outfile: string) {
   buildSync({
-    entryPoints: [path.join(root, 'lambda', service, 'index.ts')],
+    entryPoints: [path.join(root, 'lambda', service, entry)],
     outfile,
+    external: ['./*.lazy'],
     bundle: true,
     minify: true,
     platform: 'node',
@@ -30,5 +38,5 @@ for (const service of services) {
     logLevel: 'warning',
   });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
-  console.log(`bundled ${service}: ${kb} KiB`);
+  console.log(`bundled ${service}/${path.basename(outfile)}: ${kb} KiB`);
 }

@@ -3,6 +3,8 @@ export * from './personalize/dataset-type';
 export * from './personalize/schema-field';
 export * from './personalize/schema';
 export * from './personalize/dataset';
+export { DatasetImportSource, ImportMode } from './personalize/dataset-import';
+export type { DatasetImportOptions } from './personalize/dataset-import';
 export * from './agentcore/evaluation-dataset';
 export * from './agentcore/schema-type';
 export * from './agentcore/source';

@@ -137,7 +137,7 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     const changed = changedProperties(oldProperties, properties);
     const request = { context, physicalId, oldProperties, properties, changed };
     const replacing = adapter.replacedBy
-      ? adapter.replacedBy(request)
+      ? await adapter.replacedBy(request)
       : changed.filter((key) => adapter.replaceOnChange.includes(key));
 
     if (replacing.length > 0) {

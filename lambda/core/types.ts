@@ -108,7 +108,7 @@ export interface ResourceAdapter {
    * When whether a change replaces depends on the values: returns the changed properties that
    * force a replacement. Used instead of `replaceOnChange` when present.
    */
-  replacedBy?(request: UpdateRequest): string[];
+  replacedBy?(request: UpdateRequest): string[] | Promise<string[]>;
   /** Makes a valid, unique name for one request (stable across retries of that request). */
   generateName(context: RequestContext): string;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */

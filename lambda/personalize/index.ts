@@ -4,7 +4,8 @@
  */
 import { datasetAdapter } from './dataset';
 import { datasetGroupAdapter } from './dataset-group';
+import { datasetImportAdapter } from './dataset-import';
 import { schemaAdapter } from './schema';
 import { createHandlers } from '../core/lifecycle';
 
-export const { onEvent, isComplete } = createHandlers([datasetGroupAdapter, schemaAdapter, datasetAdapter]);
+export const { onEvent, isComplete } = createHandlers([datasetGroupAdapter, schemaAdapter, datasetAdapter, datasetImportAdapter]);

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
+import { DatasetImport, DatasetImportOptions } from './dataset-import';
 import { DatasetType } from './dataset-type';
 import { DATASET_HANDLER_ACTIONS, DATASET_READ_ACTIONS, DATASET_SCHEMA_HANDLER_ACTIONS } from './perms';
 import { ISchema, Schema } from './schema';
@@ -99,6 +100,16 @@ export interface DatasetOptions {
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;
+
+  /**
+   * Data to import into the dataset once it is ACTIVE, with a dataset import job (its own custom
+   * resource, `Custom::PersonalizeDatasetImport`): CSV files in S3 or a local CSV file, whose
+   * header row is then checked against the schema at synth time. A new source runs a new import
+   * job on the next deployment (the dataset keeps its ARN); an unchanged one runs none. Deleting
+   * the dataset waits while its import job runs.
+   * @default - no data is imported
+   */
+  readonly dataImport?: DatasetImportOptions;
 }
 
 /** Properties of a {@link Dataset}. */
@@ -179,6 +190,13 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   public readonly schema: ISchema;
   /** The removal policy of the dataset. */
   public readonly removalPolicy: RemovalPolicy;
+  /**
+   * The ARN of the latest import job, when the dataset imports data (`dataImport`). Each new import
+   * is a new job with a new ARN; follow it with DescribeDatasetImportJob when the deployment does
+   * not wait for it.
+   * @attribute
+   */
+  public readonly importJobArn?: string;
   public readonly cdkTagManager: TagManager;
 
   constructor(scope: Construct, id: string, props: DatasetProps) {
@@ -219,6 +237,17 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
 
     this.datasetArn = resource.ref;
     this.datasetName = props.datasetName ?? resource.getAttString('DatasetName');
+
+    if (props.dataImport) {
+      // Its DatasetArn is a reference: the import job is created once the dataset is ACTIVE, and
+      // (being deleted first) the dataset is deleted only once the job has finished.
+      this.importJobArn = new DatasetImport(this, 'Import', {
+        ...props.dataImport,
+        datasetArn: this.datasetArn,
+        schema,
+        groupEncryptionKey: group instanceof DatasetGroup ? group.encryptionKey : undefined,
+      }).importJobArn;
+    }
 
     // Both checks need the whole app (other datasets; removal policies that aspects may change).
     this.node.addValidation({ validate: () => [...this.oneOfEachType(), ...this.deletableMixture()] });

@@ -59,3 +59,20 @@ export const DATASET_READ_ACTIONS = [
   'personalize:DescribeDataset',
   'personalize:ListTagsForResource',
 ];
+
+/**
+ * What the handler calls to manage dataset import jobs (import jobs cannot be deleted: their
+ * "deletion" only waits for a running job to finish).
+ */
+export const DATASET_IMPORT_HANDLER_ACTIONS = [
+  'personalize:CreateDatasetImportJob',
+  'personalize:DescribeDatasetImportJob',
+];
+
+/**
+ * What Personalize needs to read import data from S3, on the role it is given and in the bucket
+ * policy (Personalize developer guide, "Giving Amazon Personalize access to Amazon S3 resources").
+ * s3:GetObject applies to the objects, s3:ListBucket to the bucket.
+ */
+export const PERSONALIZE_S3_OBJECT_ACTIONS = ['s3:GetObject'];
+export const PERSONALIZE_S3_BUCKET_ACTIONS = ['s3:ListBucket'];

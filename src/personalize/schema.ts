@@ -6,7 +6,7 @@ import { DatasetGroupDomain } from './dataset-group';
 import { DatasetType } from './dataset-type';
 import { SCHEMA_HANDLER_ACTIONS, SCHEMA_READ_ACTIONS } from './perms';
 import { SchemaDefinition, SchemaField } from './schema-field';
-import { checkDomainDatasetType, checkSchemaFields, MAX_SCHEMA_LENGTH } from './schema-rules';
+import { checkDomainDatasetType, checkSchemaFields, FieldFacts, MAX_SCHEMA_LENGTH } from './schema-rules';
 import { DatasetsProvider, PERSONALIZE } from '../private/provider';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
@@ -236,6 +236,12 @@ export class Schema extends SchemaBase {
   public readonly domain?: DatasetGroupDomain;
   /** The removal policy of the schema. */
   public readonly removalPolicy: RemovalPolicy;
+  /**
+   * The schema's fields when known at synth time (for checks made by other constructs, such as a
+   * dataset import's CSV header check).
+   * @internal
+   */
+  public readonly _fields?: readonly FieldFacts[];
 
   constructor(scope: Construct, id: string, props: SchemaProps) {
     super(scope, id);
@@ -254,6 +260,7 @@ export class Schema extends SchemaBase {
     if (resolved.fields) {
       errors.push(...checkSchemaFields({ fields: resolved.fields, typeKey: datasetType.key, typeValue: datasetType.value, domain }));
     }
+    this._fields = resolved.fields;
     const json = resolved.text ?? this.toJson(resolved.document);
     if (!Token.isUnresolved(json) && json.length > MAX_SCHEMA_LENGTH) {
       errors.push(`the schema JSON is ${json.length} characters long; CreateSchema takes at most ${MAX_SCHEMA_LENGTH}`);

@@ -19,5 +19,5 @@ export function resourcesOfType(template: { Resources?: Record<string, { Type: s
  * the snapshot is there to review what the constructs put in the template.
  */
 export function snapshotTemplate(template: object): object {
-  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(?=\.zip|\.json|")/g, '<asset-hash>'));
+  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(?=\.zip|\.json|\.csv|\.jsonl|")/g, '<asset-hash>'));
 }
