@@ -9,6 +9,17 @@ import { median } from './synth';
 
 const ASSETS = path.join(__dirname, '..', 'assets');
 
+/** Bundles loaded only on first use (`*.lazy.js`), by service and file: reported beside the entry bundles. */
+export function lazyBundleKb(): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const service of fs.readdirSync(ASSETS)) {
+    for (const file of fs.readdirSync(path.join(ASSETS, service)).filter((f) => f.endsWith('.lazy.js'))) {
+      sizes[`${service}/${file}`] = Math.round((fs.statSync(path.join(ASSETS, service, file)).size / 1024) * 10) / 10;
+    }
+  }
+  return sizes;
+}
+
 export function bundleKb(): Record<string, number> {
   const sizes: Record<string, number> = {};
   for (const service of fs.readdirSync(ASSETS)) {
