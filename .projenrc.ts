@@ -89,6 +89,12 @@ const example = project.addTask('example', {
 example.spawn(bundle);
 example.exec('ts-node -T --project test/tsconfig.json examples/app.ts');
 
+const rehearse = project.addTask('rehearse', {
+  description: 'Deploy, update and destroy examples/app.ts against the local emulator; fails on any problem (-- --scenarios: the scenario suite too)',
+});
+rehearse.spawn(bundle);
+rehearse.exec('ts-node -T --project test/tsconfig.json rehearsal/rehearse.ts', { receiveArgs: true });
+
 const bench = project.addTask('bench', {
   description: 'Measure synth cost, template footprint, bundle size, cold start, wait overshoot and scale; writes bench-results.json',
 });
