@@ -129,6 +129,11 @@ export const evaluationDatasetAdapter: ResourceAdapter = {
     }
   },
 
+  async currentProperties(datasetArn) {
+    const dataset = await getDataset(datasetArn);
+    return { DatasetName: dataset.datasetName, SchemaType: dataset.schemaType, KmsKeyArn: dataset.kmsKeyArn };
+  },
+
   /**
    * Changes are applied by reconcile once the dataset is ACTIVE. Only the tag that records an S3
    * source goes here, when the source stops being S3: before the core adds the new tags (its place

@@ -142,6 +142,13 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
 
     if (replacing.length > 0) {
       const fixedName = properties[adapter.nameProperty];
+      if (fixedName !== undefined && fixedName === oldProperties[adapter.nameProperty]
+        && (await alreadyAsAsked(adapter, physicalId, properties, replacing))) {
+        // CloudFormation rolling back a change refused below: the resource is as asked already.
+        log('already as asked: nothing to change', { physicalId, properties: replacing });
+        await syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties));
+        return respond(adapter, physicalId, { WaitStartedAt: now() });
+      }
       if (fixedName !== undefined && fixedName === oldProperties[adapter.nameProperty]) {
         throw new LifecycleError(`Cannot change ${replacing.join(', ')} of ${adapter.description} "${fixedName}" ` +
           `(${context.logicalResourceId}): the service cannot change ${replacing.length > 1 ? 'them' : 'it'} in place, ` +
@@ -161,6 +168,23 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
     await syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties));
     return respond(adapter, physicalId, { WaitStartedAt: now() }, data ?? undefined);
+  }
+
+  /**
+   * Whether the resource already has the asked values of `keys`. CloudFormation rolls a refused
+   * update back by asking for the old values again, which the resource still has: that rollback is
+   * no change at all. When the values cannot be read, the answer is no (the refusal stands).
+   */
+  async function alreadyAsAsked(adapter: ResourceAdapter, physicalId: string, properties: Properties,
+    keys: string[]): Promise<boolean> {
+    if (!adapter.currentProperties) return false;
+    try {
+      const current = await adapter.currentProperties(physicalId, properties);
+      return keys.every((key) => key in current && canonical(current[key]) === canonical(properties[key]));
+    } catch (error) {
+      log('could not read the current properties', { physicalId, error: describeError(error) });
+      return false;
+    }
   }
 
   async function syncTags(adapter: ResourceAdapter, physicalId: string, before: Tag[], after: Tag[]): Promise<void> {

@@ -134,6 +134,12 @@ export interface ResourceAdapter {
   reconcile?(request: ReconcileRequest): Promise<ReconcileResult>;
   /** Applies the changed properties in place. Absent when only tags can change in place. */
   update?(request: UpdateRequest): Promise<Record<string, string> | void>;
+  /**
+   * The values the physical resource has now, for the properties that force a replacement, read
+   * from the service. An update that asks for what the resource already has (a rollback of a
+   * refused or failed change) is then no change at all. Keys left out are taken as changed.
+   */
+  currentProperties?(physicalId: string, requested: Properties): Promise<Properties>;
   /** Issues the delete call. Not found and in-use errors are handled by the core. */
   delete(physicalId: string): Promise<void>;
   /** Attributes known from the id alone, returned by onEvent before waiting. */

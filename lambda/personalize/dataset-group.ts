@@ -51,6 +51,11 @@ export const datasetGroupAdapter: ResourceAdapter = {
     }
   },
 
+  async currentProperties(datasetGroupArn) {
+    const { datasetGroup } = await personalize().send(new DescribeDatasetGroupCommand({ datasetGroupArn }));
+    return { Name: datasetGroup?.name, Domain: datasetGroup?.domain, KmsKeyArn: datasetGroup?.kmsKeyArn, RoleArn: datasetGroup?.roleArn };
+  },
+
   async delete(datasetGroupArn) {
     await personalize().send(new DeleteDatasetGroupCommand({ datasetGroupArn }));
   },

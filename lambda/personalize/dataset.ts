@@ -121,6 +121,18 @@ export const datasetAdapter: ResourceAdapter = {
       'one deployment and add it again with the new schema in the next (its data is deleted with it).');
   },
 
+  async currentProperties(datasetArn, requested) {
+    const { dataset } = await personalize().send(new DescribeDatasetCommand({ datasetArn }));
+    const type = dataset?.datasetType;
+    return {
+      Name: dataset?.name,
+      DatasetGroupArn: dataset?.datasetGroupArn,
+      SchemaArn: dataset?.schemaArn,
+      // Personalize answers the type in its own case.
+      DatasetType: type && String(requested.DatasetType).toLowerCase() === type.toLowerCase() ? requested.DatasetType : type,
+    };
+  },
+
   async delete(datasetArn) {
     await personalize().send(new DeleteDatasetCommand({ datasetArn }));
   },

@@ -61,6 +61,16 @@ export const schemaAdapter: ResourceAdapter = {
     }
   },
 
+  async currentProperties(schemaArn, requested) {
+    const { schema } = await personalize().send(new DescribeSchemaCommand({ schemaArn }));
+    return {
+      Name: schema?.name,
+      // The same document in other spacing or key order is the same schema.
+      Schema: sameJson(schema?.schema, requested.Schema) ? requested.Schema : schema?.schema,
+      Domain: schema?.domain,
+    };
+  },
+
   async delete(schemaArn) {
     try {
       await personalize().send(new DeleteSchemaCommand({ schemaArn }));

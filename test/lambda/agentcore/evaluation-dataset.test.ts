@@ -481,11 +481,20 @@ describe('update', () => {
     expect(input.datasetName).toMatch(/^recommendations_retail1a2b3c4d_[0-9a-f]{12}$/);
   });
 
-  test('a fixed name that would need replacing (new key) fails before any call, saying what to do', async () => {
+  test('a fixed name that would need replacing (new key) fails before any change, saying what to do', async () => {
+    agentcore.on(GetDatasetCommand).resolves({ datasetArn: ARN, datasetId: ID, datasetName: 'checkout_eval', schemaType: PREDEFINED });
     await expect(onEvent(updateEvent(TYPE, ARN, inline([scenario('s1')], { DatasetName: 'checkout_eval' }),
       inline([scenario('s1')], { DatasetName: 'checkout_eval', KmsKeyArn: KEY }))))
       .rejects.toThrow(/Cannot change KmsKeyArn of AgentCore evaluation dataset "checkout_eval".*Nothing was changed.*Remove the name/);
-    expect(agentcore.calls()).toHaveLength(0);
+    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand']);
+  });
+
+  test('CloudFormation rolling that refusal back asks for what the dataset has: no change, no error', async () => {
+    agentcore.on(GetDatasetCommand).resolves({ datasetArn: ARN, datasetId: ID, datasetName: 'checkout_eval', schemaType: PREDEFINED });
+    const response = await onEvent(updateEvent(TYPE, ARN, inline([scenario('s1')], { DatasetName: 'checkout_eval', KmsKeyArn: KEY }),
+      inline([scenario('s1')], { DatasetName: 'checkout_eval' })));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand']);
   });
 
   test('a rename that only changes case is refused before any call: names are unique regardless of case', async () => {

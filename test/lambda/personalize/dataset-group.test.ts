@@ -168,10 +168,25 @@ describe('update', () => {
     expect(input.name).toMatch(/^Recommendations-Retail1A2B3C4D-[0-9a-f]{12}$/);
   });
 
-  test('a fixed name that would need replacing fails before any call, saying what to do', async () => {
+  test('a fixed name that would need replacing fails before any change, saying what to do', async () => {
+    describes('ACTIVE'); // the group as it is: no key
     await expect(onEvent(updateEvent(TYPE, ARN, { Name: 'retail' }, { Name: 'retail', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' })))
       .rejects.toThrow(/Cannot change KmsKeyArn of Personalize dataset group "retail".*Nothing was changed.*Remove the name/);
-    expect(personalize.calls()).toHaveLength(0);
+    expect(personalize.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeDatasetGroupCommand']);
+  });
+
+  test('CloudFormation rolling that refusal back asks for what the group has: no change, no error', async () => {
+    describes('ACTIVE');
+    const response = await onEvent(updateEvent(TYPE, ARN,
+      { Name: 'retail', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' }, { Name: 'retail' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeDatasetGroupCommand']);
+  });
+
+  test('when the group cannot be read, the refusal stands', async () => {
+    personalize.on(DescribeDatasetGroupCommand).rejects(serviceError('AccessDeniedException', 'no'));
+    await expect(onEvent(updateEvent(TYPE, ARN, { Name: 'retail', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' }, { Name: 'retail' })))
+      .rejects.toThrow(/Cannot change KmsKeyArn/);
   });
 
   test('a new fixed name is a replacement under that name', async () => {

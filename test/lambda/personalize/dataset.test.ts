@@ -280,11 +280,20 @@ describe('update', () => {
     expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
   });
 
-  test('a fixed name that would need replacing fails before any call', async () => {
+  test('a fixed name that would need replacing fails before any change', async () => {
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, name: 'retail', datasetGroupArn: GROUP, datasetType: 'INTERACTIONS' } });
     await expect(onEvent(updateEvent(TYPE, ARN, { ...PROPS, Name: 'retail' },
       { ...PROPS, Name: 'retail', DatasetGroupArn: GROUP2 })))
       .rejects.toThrow(/Cannot change DatasetGroupArn of Personalize dataset "retail".*Nothing was changed/);
-    expect(personalize.calls()).toHaveLength(0);
+    expect(personalize.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeDatasetCommand']);
+  });
+
+  test('CloudFormation rolling that refusal back asks for what the dataset has: no change, no error', async () => {
+    personalize.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: ARN, name: 'retail', datasetGroupArn: GROUP, datasetType: 'INTERACTIONS' } });
+    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, Name: 'retail', DatasetGroupArn: GROUP2 },
+      { ...PROPS, Name: 'retail' }));
+    expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeDatasetCommand']);
   });
 });
 
