@@ -47,13 +47,15 @@ beforeEach(() => emu.reset());
 
 let requests = 0;
 /** Plays one CloudFormation request as the Provider framework does: onEvent, then isComplete every few ms. */
-async function deploy(event: OnEventRequest): Promise<{ response: OnEventResponse; result: IsCompleteResponse; polls: number }> {
+async function deploy(event: OnEventRequest, afterPoll: (polls: number) => void = () => undefined):
+Promise<{ response: OnEventResponse; result: IsCompleteResponse; polls: number }> {
   const request = { ...event, RequestId: `request-${++requests}` };
   const response = await onEvent(request);
   const poll = completeEvent(request, { ...response, WaitStartedAt: Date.now() - 5_000 });
   for (let polls = 1; polls <= 500; polls++) {
     const result = await isComplete(poll);
     if (result.IsComplete) return { response, result, polls };
+    afterPoll(polls);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`${event.RequestType} not complete after 500 polls`);
@@ -136,8 +138,8 @@ test('a delete waits for a dataset still being deleted, and fails for one an eva
   await expect(deploy(deleteEvent(TYPE, arn))).rejects.toThrow(/used by an active evaluation job.*Stop the evaluation job/);
 
   emu.faults.add({ kind: 'stuck-delete', service: 'agentcore', operation: 'DeleteDataset', times: 1 });
-  setTimeout(() => emu.release(), 100);
-  const deleted = await deploy(deleteEvent(TYPE, arn));
-  expect(deleted.polls).toBeGreaterThan(1);
+  // Released after the third poll (not on a timer: under load the first poll could come too late).
+  const deleted = await deploy(deleteEvent(TYPE, arn), (polls) => polls === 3 && emu.release());
+  expect(deleted.polls).toBeGreaterThan(3);
   expect(emu.resource(arn)!.status).toBe('DELETED');
 }, 30_000);
