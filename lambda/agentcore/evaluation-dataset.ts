@@ -139,7 +139,17 @@ export const evaluationDatasetAdapter: ResourceAdapter = {
    * source goes here, when the source stops being S3: before the core adds the new tags (its place
    * counts against the 50 tags a dataset may have), and before any example changes.
    */
-  async update({ physicalId, oldProperties, properties }) {
+  async update({ context, physicalId, oldProperties, properties }) {
+    // A dataset UPDATE_FAILED now failed in an earlier request (typically the one CloudFormation is
+    // rolling back): publishing its draft brings it back to ACTIVE, and the examples are then brought
+    // to this request's set as usual. A failure during this request still fails it, with its reason.
+    const dataset = await getDataset(physicalId);
+    if (dataset.status === 'UPDATE_FAILED') {
+      const datasetId = datasetIdOf(physicalId);
+      await agentcore().send(new CreateDatasetVersionCommand({
+        datasetId, clientToken: clientToken(context, datasetId, 'RecoverFromUpdateFailed'),
+      }));
+    }
     if (oldProperties.S3Uri !== undefined && properties.S3Uri === undefined) {
       await agentcore().send(new UntagResourceCommand({ resourceArn: physicalId, tagKeys: [EXAMPLES_SOURCE_TAG_KEY] }));
     }

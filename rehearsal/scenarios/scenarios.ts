@@ -521,9 +521,6 @@ const EVALUATION_ONLY: Scenario[] = [{
 }, {
   name: 'an example change that fails: the stack rolls back cleanly (UPDATE_ROLLBACK_COMPLETE) to the old examples',
   construct: 'EvaluationDataset',
-  knownBug: 'lambda/core/lifecycle.ts isComplete() (with lambda/agentcore/evaluation-dataset.ts): the rollback Update finds the dataset ' +
-    'still UPDATE_FAILED from the refused change and fails at once, so the stack ends UPDATE_ROLLBACK_FAILED, and every later ' +
-    'update fails the same way, although the DRAFT still holds the old examples',
   async run(ctx) {
     const { result, datasetId } = await failedExampleChange(ctx);
     expectStatus(result, 'UPDATE_ROLLBACK_COMPLETE');

@@ -43,6 +43,9 @@ const inline = (examples: Example[], extra: Properties = {}): Properties =>
  */
 class FakeDataset {
   status = 'ACTIVE';
+  failureReason?: string;
+  /** The next example write fails: the dataset settles UPDATE_FAILED with this reason. */
+  failNextWrite?: string;
   draft = new Map<string, Example>();
   modified = true;
   versions: string[] = [];
@@ -57,6 +60,7 @@ class FakeDataset {
       datasetId: ID,
       datasetName: 'checkout_eval',
       status: this.status,
+      failureReason: this.failureReason,
       description: this.description,
       draftStatus: this.modified ? 'MODIFIED' : 'UNMODIFIED',
       exampleCount: this.draft.size,
@@ -108,6 +112,11 @@ class FakeDataset {
   }
 
   settle(): void {
+    if (this.status === 'UPDATING' && this.failNextWrite) {
+      [this.status, this.failureReason, this.failNextWrite] = ['UPDATE_FAILED', this.failNextWrite, undefined];
+      return;
+    }
+    if (this.status === 'UPDATE_FAILED') return;
     this.status = 'ACTIVE';
   }
 
@@ -369,7 +378,7 @@ describe('update', () => {
     const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2', 'old'), scenario('s3')]), inline(wanted));
     const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
-    expect(agentcore.calls()).toHaveLength(0);
+    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand']); // no write yet
 
     const { result } = await untilComplete(started(event, response), fake);
     // s2 is updated in place (same id); s3 has no counterpart with its scenario_id, so it is reused for s4.
@@ -458,13 +467,35 @@ describe('update', () => {
     expect(empty.examples).toEqual([scenario('s1')]);
   });
 
+  test('a dataset left UPDATE_FAILED by an earlier request (the one being rolled back) is published back to ACTIVE, then updated', async () => {
+    const fake = new FakeDataset([scenario('s1'), scenario('s2')]);
+    fake.status = 'UPDATE_FAILED';
+    const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2'), scenario('s3')]), inline([scenario('s1'), scenario('s2')]));
+    const response = await onEvent(event);
+    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand', 'CreateDatasetVersionCommand']);
+    expect(agentcore).toHaveReceivedCommandWith(CreateDatasetVersionCommand, { datasetId: ID, clientToken: expect.stringMatching(/^.{33,256}$/) });
+    const { result } = await untilComplete(started(event, response), fake);
+    expect(result.IsComplete).toBe(true);
+    expect(fake.status).toBe('ACTIVE');
+    expect(fake.examples).toEqual([scenario('s1'), scenario('s2')]);
+  });
+
+  test('an example change that fails during this request still fails it, with the service\'s reason', async () => {
+    const fake = new FakeDataset([scenario('s1')]);
+    const event = updateEvent(TYPE, ARN, inline([scenario('s1')]), inline([scenario('s1'), scenario('s2')]));
+    const response = await onEvent(event);
+    expect(agentcore).not.toHaveReceivedCommand(CreateDatasetVersionCommand);
+    fake.failNextWrite = 'Example 2 is not valid JSON for the schema type';
+    await expect(untilComplete(started(event, response), fake)).rejects.toThrow(/UPDATE_FAILED: Example 2 is not valid JSON for the schema type/);
+  });
+
   test('switching from an S3 source to inline examples removes the source tag before the tags and examples change', async () => {
     const fake = new FakeDataset(scenarios(2, 'file'));
     fake.tags = { [OWNER_TAG_KEY]: OWNER, [EXAMPLES_SOURCE_TAG_KEY]: examplesSourceTag(S3_URI) };
     const event = updateEvent(TYPE, ARN, { SchemaType: PREDEFINED, S3Uri: S3_URI }, inline([scenario('s1')], { Tags: [{ Key: 'team', Value: 'evals' }] }));
     const response = await onEvent(event);
     const order = agentcore.calls().map((c) => c.args[0].constructor.name);
-    expect(order).toEqual(['UntagResourceCommand', 'TagResourceCommand']);
+    expect(order).toEqual(['GetDatasetCommand', 'UntagResourceCommand', 'TagResourceCommand']);
     expect(agentcore).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: [EXAMPLES_SOURCE_TAG_KEY] });
     await untilComplete(started(event, response), fake);
     expect(fake.examples).toEqual([scenario('s1')]);
