@@ -245,6 +245,11 @@ export class EvaluationDataset extends EvaluationDatasetBase implements ITaggabl
   public readonly removalPolicy: RemovalPolicy;
   public readonly cdkTagManager: TagManager;
 
+  /**
+   * @param scope the scope in which to define this construct
+   * @param id the scoped construct id, unique within the scope
+   * @param props the construct's properties
+   */
   constructor(scope: Construct, id: string, props: EvaluationDatasetProps) {
     super(scope, id);
     throwIfInvalid(this, [

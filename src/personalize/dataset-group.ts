@@ -183,6 +183,11 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   public readonly removalPolicy: RemovalPolicy;
   public readonly cdkTagManager: TagManager;
 
+  /**
+   * @param scope the scope in which to define this construct
+   * @param id the scoped construct id, unique within the scope
+   * @param props the construct's properties
+   */
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
     throwIfInvalid(this, [

@@ -199,6 +199,11 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   public readonly importJobArn?: string;
   public readonly cdkTagManager: TagManager;
 
+  /**
+   * @param scope the scope in which to define this construct
+   * @param id the scoped construct id, unique within the scope
+   * @param props the construct's properties
+   */
   constructor(scope: Construct, id: string, props: DatasetProps) {
     super(scope, id);
     const { datasetGroup: group, schema, datasetType } = props;

@@ -243,6 +243,11 @@ export class Schema extends SchemaBase {
    */
   public readonly _fields?: readonly FieldFacts[];
 
+  /**
+   * @param scope the scope in which to define this construct
+   * @param id the scoped construct id, unique within the scope
+   * @param props the construct's properties
+   */
   constructor(scope: Construct, id: string, props: SchemaProps) {
     super(scope, id);
     const { datasetType, domain } = props;
