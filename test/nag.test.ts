@@ -1,23 +1,8 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildExampleApp } from '../examples/app';
 import { DatasetGroup, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType, Schema, SchemaField } from '../src';
-
-/** Synthesizes with cdk-nag's AwsSolutions pack and CloudFormation schema validation; returns the error text, if any. */
-function synthFindings(app: App): string {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  try {
-    app.synth();
-    return '';
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-function validatingApp(): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-}
+import { synthFindings, validatingApp } from './support/stack';
 
 test('the example app has no cdk-nag finding and passes CloudFormation schema validation', () => {
   const findings = synthFindings(buildExampleApp(validatingApp()));

@@ -70,7 +70,9 @@ test.each(readmeExamples().map((e) => [e.line, e.code]))('the README example at 
   const exports = {};
   // Examples that read local files (a JSONL asset) sit, as it were, beside the example app's.
   const dirname = path.join(root, 'examples');
-  new Function('require', 'exports', '__dirname', js)((name: string) => modules[name] ?? require(name), exports, dirname);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (name: string) => modules[name] ?? require(name);
+  new Function('require', 'exports', '__dirname', js)(load, exports, dirname);
   expect(apps.length).toBeGreaterThan(0);
   for (const app of apps) {
     app.synth();

@@ -1,16 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   Dataset, DatasetGroup, DatasetImportOptions, DatasetImportSource, DatasetType, ImportMode, Schema, SchemaDefinition, SchemaField,
 } from '../../src';
-import { resourcesOfType, snapshotTemplate, testStack } from '../support/stack';
+import { resourcesOfType, snapshotTemplate, synthFindings, testStack, validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeDatasetImport';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'import');
@@ -511,16 +510,9 @@ describe('DatasetImport from a local file (asset)', () => {
 
 describe('cdk-nag and CloudFormation schema validation', () => {
   function findings(build: (stack: Stack) => void): string {
-    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    const stack = new Stack(app, 'Recommendations');
-    build(stack);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    try {
-      app.synth();
-      return '';
-    } catch (error) {
-      return (error as Error).message;
-    }
+    const app = validatingApp();
+    build(new Stack(app, 'Recommendations'));
+    return synthFindings(app);
   }
 
   /** A bucket that is itself compliant, so that any finding is the library's. */

@@ -1,12 +1,31 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 
 /**
  * A stack in an app that fails synthesis on any CloudFormation schema finding, so every template a
  * test synthesizes is also checked against the resource schemas.
  */
+/** An app that fails synthesis on any CloudFormation schema finding. */
+export function validatingApp(): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+/**
+ * Synthesizes with cdk-nag's AwsSolutions pack and CloudFormation schema validation; returns the
+ * findings' text, or '' when there are none.
+ */
+export function synthFindings(app: App): string {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 export function testStack(id = 'TestStack', props: { env?: { account: string; region: string } } = {}): Stack {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  return new Stack(app, id, props);
+  return new Stack(validatingApp(), id, props);
 }
 
 /** Resources of one type in a synthesized template. */
