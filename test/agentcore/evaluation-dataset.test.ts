@@ -14,7 +14,7 @@ const PREDEFINED = EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1;
 const EXAMPLES = [{ scenario_id: 's1', turns: [{ input: 'hi' }] }];
 
 function newStack(context: Record<string, unknown> = {}): Stack {
-  return new Stack(new App({ context }), 'Evals', { env: { account: '123456789012', region: 'us-east-1' } });
+  return new Stack(new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...context } }), 'Evals', { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
 function inlineDataset(stack: Stack, id = 'CheckoutEval', extra: Partial<ConstructorParameters<typeof EvaluationDataset>[2]> = {}) {

@@ -1,16 +1,17 @@
-import { App, CfnElement, Duration, Fn, RemovalPolicies, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnElement, Duration, Fn, RemovalPolicies, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
   Dataset, DatasetGroup, DatasetGroupDomain, DatasetType, ISchema, Schema, SchemaField,
 } from '../../src';
+import { validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeDataset';
 const S = SchemaField.string;
 
 function newStack(): Stack {
-  return new Stack(new App(), 'Recommendations', { env: { account: '123456789012', region: 'us-east-1' } });
+  return new Stack(validatingApp(), 'Recommendations', { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
 /** The logical id of a construct's custom resource. */

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnElement, Duration, Fn, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnElement, Duration, Fn, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   DatasetGroupDomain, DatasetType, Schema, SchemaDefinition, SchemaField, SchemaFieldType, SchemaProps,
 } from '../../src';
+import { validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeSchema';
 
@@ -16,7 +17,7 @@ function logicalId(construct: { node: any }): string {
 }
 
 function newStack(): Stack {
-  return new Stack(new App(), 'Recommendations', { env: { account: '123456789012', region: 'us-east-1' } });
+  return new Stack(validatingApp(), 'Recommendations', { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
 /** The Avro document a schema resource gives Personalize. */
