@@ -13,11 +13,17 @@ const services = fs.readdirSync(path.join(root, 'lambda'))
 
 for (const service of services) {
   const outdir = path.join(root, 'assets', service);
-  fs.rmSync(outdir, { recursive: true, force: true });
-  // Files named *.lazy.ts are bundled on their own and loaded on first use (`import('./x.lazy')`),
+  // Built beside, then swapped in: a synthesis running meanwhile never finds the directory missing.
+  const staging = `${outdir}.${process.pid}.tmp`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  // Files named *.lazy.ts are bundled on their own and loaded on first use (`require('./x.lazy')`),
   // so that what only some requests need does not weigh on every cold start.
   const lazy = fs.readdirSync(path.join(root, 'lambda', service)).filter((f) => f.endsWith('.lazy.ts'));
-  for (const entry of ['index.ts', ...lazy]) bundle(service, entry, path.join(outdir, entry.replace(/\.ts$/, '.js')));
+  for (const entry of ['index.ts', ...lazy]) bundle(service, entry, path.join(staging, entry.replace(/\.ts$/, '.js')));
+  const previous = `${outdir}.${process.pid}.old`;
+  if (fs.existsSync(outdir)) fs.renameSync(outdir, previous);
+  fs.renameSync(staging, outdir);
+  fs.rmSync(previous, { recursive: true, force: true });
 }
 
 function bundle(service: string, entry: string, outfile: string) {
