@@ -82,6 +82,8 @@ const bundle = project.addTask('bundle:handlers', {
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
 project.npmignore?.include('/assets/');
+// The package is the compiled library, its handler bundles and its docs; not the code that builds or tests them.
+project.npmignore?.exclude('/lambda/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json');
 
 const example = project.addTask('example', {
   description: 'Synthesize examples/app.ts into cdk.out/ and list each stack with its resources',
