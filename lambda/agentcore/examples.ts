@@ -2,6 +2,10 @@
  * Pure helpers for evaluation dataset examples: how the DRAFT's examples compare with the wanted
  * ones, and how a list of examples is cut into calls the service accepts.
  */
+import { canonical } from '../core/lifecycle';
+
+// Examples are compared as JSON values, key order aside: the lifecycle core's canonical form.
+export { canonical };
 
 /** Examples per AddDatasetExamples, UpdateDatasetExamples and DeleteDatasetExamples call, and per ListDatasetExamples page (API reference). */
 export const MAX_EXAMPLES_PER_CALL = 1000;
@@ -29,15 +33,6 @@ export interface ExamplesPlan {
   readonly adds: Example[];
 }
 
-/** JSON with sorted keys, so that equal examples compare equal whatever their key order. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** Splits a listed example into its id and its content. */
 export function listedExample(document: unknown): ListedExample {

@@ -1,7 +1,8 @@
+import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TAGGING_HANDLER_ACTIONS } from './perms';
 import { DatasetsProvider, PERSONALIZE } from '../private/provider';
-import { TagRules } from '../private/validation';
+import { TagRules, throwIfInvalid } from '../private/validation';
 
 /** Personalize resource names: a letter or digit, then letters, digits, hyphens, underscores; 1 to 63 characters. */
 export const PERSONALIZE_NAME_RULE = {
@@ -29,4 +30,17 @@ export function personalizeProvider(scope: Construct, resourceType: string, acti
   const provider = DatasetsProvider.of(scope, PERSONALIZE);
   provider.grantHandlerOnResourceType('personalize', resourceType, [...actions, ...TAGGING_HANDLER_ACTIONS]);
   return provider;
+}
+
+/**
+ * The name part of a Personalize ARN (`arn:...:personalize:<region>:<account>:<resource>/<name>`),
+ * a token for a token ARN; a literal ARN is checked first, and a message names `property`.
+ */
+export function nameFromPersonalizeArn(scope: Construct, arn: string, resource: string, property: string, what: string): string {
+  const pattern = new RegExp(`^arn:[\\w-]+:personalize:[\\w-]+:\\d{12}:${resource}/[a-zA-Z0-9][a-zA-Z0-9\\-_]*$`);
+  if (!Token.isUnresolved(arn) && !pattern.test(arn)) {
+    throwIfInvalid(scope, [`${property} "${arn}" is not a Personalize ${what} ARN ` +
+      `(arn:<partition>:personalize:<region>:<account>:${resource}/<name>)`]);
+  }
+  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
 }

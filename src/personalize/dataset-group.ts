@@ -1,8 +1,8 @@
-import { Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { nameFromPersonalizeArn, PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
 import { Dataset, DatasetOptions } from './dataset';
 import { DATASET_GROUP_HANDLER_ACTIONS, DATASET_GROUP_READ_ACTIONS, PERSONALIZE_KMS_ACTIONS } from './perms';
 import { addDatasetResource, newTagManager } from '../private/resource';
@@ -166,7 +166,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   public static fromDatasetGroupAttributes(scope: Construct, id: string, attrs: DatasetGroupAttributes): IDatasetGroup {
     class Import extends DatasetGroupBase {
       public readonly datasetGroupArn = attrs.datasetGroupArn;
-      public readonly datasetGroupName = nameFromArn(scope, attrs.datasetGroupArn);
+      public readonly datasetGroupName = nameFromPersonalizeArn(scope, attrs.datasetGroupArn, 'dataset-group', 'datasetGroupArn', 'dataset group');
       public readonly domain = attrs.domain;
     }
     return new Import(scope, id, { environmentFromArn: attrs.datasetGroupArn });
@@ -254,13 +254,4 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   public addDataset(id: string, options: DatasetOptions): Dataset {
     return new Dataset(this, id, { ...options, datasetGroup: this });
   }
-}
-
-/** The name part of a dataset group ARN; a literal ARN is checked first. */
-function nameFromArn(scope: Construct, arn: string): string {
-  if (!Token.isUnresolved(arn) && !/^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset-group\/[a-zA-Z0-9][a-zA-Z0-9\-_]*$/.test(arn)) {
-    throwIfInvalid(scope, [`datasetGroupArn "${arn}" is not a Personalize dataset group ARN ` +
-      '(arn:<partition>:personalize:<region>:<account>:dataset-group/<name>)']);
-  }
-  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
 }

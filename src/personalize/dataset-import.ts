@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Annotations, Duration, ITaggableV2, RemovalPolicy, Stack, TagManager, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, ITaggableV2, RemovalPolicy, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +11,7 @@ import {
   DATASET_IMPORT_HANDLER_ACTIONS, PERSONALIZE_KMS_ACTIONS, PERSONALIZE_S3_BUCKET_ACTIONS, PERSONALIZE_S3_OBJECT_ACTIONS,
 } from './perms';
 import type { ISchema } from './schema';
+import { acknowledge, nagTextOf } from '../private/nag';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
 
@@ -299,7 +300,7 @@ export class DatasetImport extends Construct implements ITaggableV2 {
     const objectGrant = iam.Grant.addToPrincipal({ grantee: role, actions: PERSONALIZE_S3_OBJECT_ACTIONS, resourceArns: [objects] });
     iam.Grant.addToPrincipal({ grantee: role, actions: PERSONALIZE_S3_BUCKET_ACTIONS, resourceArns: [bucket.bucketArn] });
     if (objects.includes('*') && objectGrant.principalStatements.length > 0 && role.node.scope === this) {
-      acknowledge(role, `Resource::${nagArn(objects, Stack.of(this))}`, 'Personalize reads every CSV file under the ' +
+      acknowledge(role, [`Resource::${nagTextOf(this, objects)}`], 'Personalize reads every CSV file under the ' +
         'import source\'s prefix (a folder import); the role reads only that prefix of that bucket.');
     }
   }
@@ -363,33 +364,7 @@ class ImportStaging extends Construct {
       lifecycleRules: [{ expiration: STAGED_COPY_EXPIRATION, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'The staging bucket only holds short-lived copies of the app\'s own CDK file assets, written by the ' +
-        'cdk-datasets handler and read by Personalize import jobs; they expire after 7 days.',
-    });
+    acknowledge(this.bucket, [], 'The staging bucket only holds short-lived copies of the app\'s own CDK file assets, ' +
+      'written by the cdk-datasets handler and read by Personalize import jobs; they expire after 7 days.', 'AwsSolutions-S1');
   }
-}
-
-/******************************************************************************
- *                                 Helpers
- *****************************************************************************/
-
-function acknowledge(scope: Construct, finding: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason });
-}
-
-/** An ARN as cdk-nag names it in a finding: references as <LogicalId.Attr> and <Param>, joins flattened. */
-function nagArn(arn: string, stack: Stack): string {
-  const visit = (node: any): string => {
-    if (node === undefined) return '';
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-    if (node['Fn::Join']) return (node['Fn::Join'][1] as unknown[]).map(visit).join(node['Fn::Join'][0]);
-    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
-    if (node['Fn::GetAtt']) return `<${visit(node['Fn::GetAtt'][0])}.${visit(node['Fn::GetAtt'][1])}>`;
-    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
-    if (node.Ref) return `<${visit(node.Ref)}>`;
-    return JSON.stringify(node);
-  };
-  return visit(stack.resolve(arn));
 }

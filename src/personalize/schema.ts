@@ -1,7 +1,7 @@
-import { Arn, ArnFormat, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES } from './common';
+import { nameFromPersonalizeArn, PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES } from './common';
 import { DatasetGroupDomain } from './dataset-group';
 import { DatasetType } from './dataset-type';
 import { SCHEMA_HANDLER_ACTIONS, SCHEMA_READ_ACTIONS } from './perms';
@@ -213,7 +213,7 @@ export class Schema extends SchemaBase {
   public static fromSchemaAttributes(scope: Construct, id: string, attrs: SchemaAttributes): ISchema {
     class Import extends SchemaBase {
       public readonly schemaArn = attrs.schemaArn;
-      public readonly schemaName = nameFromArn(scope, attrs.schemaArn);
+      public readonly schemaName = nameFromPersonalizeArn(scope, attrs.schemaArn, 'schema', 'schemaArn', 'schema');
       public readonly datasetType = attrs.datasetType;
       public readonly domain = attrs.domain;
     }
@@ -303,12 +303,4 @@ export class Schema extends SchemaBase {
     const plain = JSON.stringify(document);
     return Token.isUnresolved(plain) ? Stack.of(this).toJsonString(document) : plain;
   }
-}
-
-/** The name part of a schema ARN; a literal ARN is checked first. */
-function nameFromArn(scope: Construct, arn: string): string {
-  if (!Token.isUnresolved(arn) && !/^arn:[\w-]+:personalize:[\w-]+:\d{12}:schema\/[a-zA-Z0-9][a-zA-Z0-9\-_]*$/.test(arn)) {
-    throwIfInvalid(scope, [`schemaArn "${arn}" is not a Personalize schema ARN (arn:<partition>:personalize:<region>:<account>:schema/<name>)`]);
-  }
-  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
 }

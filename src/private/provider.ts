@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledge, nagTextOf } from './nag';
 
 /** A service whose resources one handler bundle (assets/<asset>/index.js) manages. */
 export interface HandlerService {
@@ -111,7 +112,7 @@ export class DatasetsProvider extends Construct {
     this.resourceTypeGrants.add(key);
     const arn = Stack.of(this).formatArn({ service, resource: resourceType, resourceName: '*' });
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
-    acknowledge(this.handlerRole, [`Resource::${nagText(Stack.of(this).resolve(arn))}`],
+    acknowledge(this.handlerRole, [`Resource::${nagTextOf(this, arn)}`],
       `Names of ${service} ${resourceType} resources are generated at deploy time, so the handler may act on any ` +
       'of this account and region; it only acts on resources the stack created (ownership tag).');
   }
@@ -131,24 +132,8 @@ export class DatasetsProvider extends Construct {
   }
 }
 
-/** A resolved value as cdk-nag writes it in a finding: `{ Ref: X }` is `<X>`, a GetAtt `<A.B>`, a Join its parts. */
-function nagText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, any>;
-  if (v.Ref) return `<${v.Ref}>`;
-  if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-  if (v['Fn::Join']) return v['Fn::Join'][1].map(nagText).join(v['Fn::Join'][0]);
-  return JSON.stringify(value);
-}
-
 /** The cdk-nag finding for lambda:InvokeFunction on `<function arn>:*`. */
 function invokeAnyVersion(fn: IConstruct): string {
   const cfn = (fn as lambda.Function).node.defaultChild as CfnElement;
   return `Resource::<${Stack.of(fn).getLogicalId(cfn)}.Arn>:*`;
-}
-
-/** Acknowledges specific cdk-nag AwsSolutions findings (or a whole rule without findings) on one construct. */
-function acknowledge(scope: IConstruct, findings: string[], reason: string, rule = 'AwsSolutions-IAM5'): void {
-  const ids = findings.length > 0 ? findings.map((f) => `AwsSolutions::${rule}[${f}]`) : [`AwsSolutions::${rule}`];
-  for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
 }
