@@ -11,7 +11,8 @@
  */
 import { randomUUID } from 'crypto';
 import { FaultTarget } from './faults';
-import { ApiError, CallContext, decodeToken, encodeToken, Runtime, seconds, stepDelay } from './state';
+import { ApiError, AuthorizingService, CallContext, decodeToken, encodeToken, IamRequest, Runtime, seconds, stepDelay } from './state';
+import { requestTagContext, resourceTagContext } from '../iam/authorize';
 
 type Input = Record<string, any>;
 type Content = Record<string, unknown>;
@@ -101,7 +102,7 @@ export interface AgentCoreOptions {
   readonly validateExamples: boolean;
 }
 
-export class AgentCoreService {
+export class AgentCoreService implements AuthorizingService {
   private readonly datasets = new Map<string, Dataset>();
   /** Idempotency: `<operation>/<datasetId>/<clientToken>` > the request's fingerprint and response. */
   private readonly tokens = new Map<string, { fingerprint: string; datasetId: string; response: unknown }>();
@@ -164,6 +165,66 @@ export class AgentCoreService {
   reset(): void {
     this.datasets.clear();
     this.tokens.clear();
+  }
+
+  /**
+   * The IAM requests of a call (Service Authorization Reference, Amazon Bedrock AgentCore):
+   * CreateDataset and ListDatasets have no resource type (`*`); every other dataset operation is
+   * authorized against the dataset's ARN, which the datasetId names; the tag operations against
+   * the ARN they are given (see rehearsal/iam/authorize.ts for a type the action does not list).
+   * An `s3Source` is read with the caller's credentials (forward access sessions), so the caller
+   * also needs s3:GetObject on the file.
+   */
+  authorization(operation: string, input: Input, ctx: CallContext): IamRequest[] {
+    const action = `bedrock-agentcore:${operation}`;
+    const onDataset = (): IamRequest => {
+      const arn = this.datasets.get(input.datasetId)?.arn
+        ?? `arn:aws:bedrock-agentcore:${ctx.region}:${this.rt.account}:dataset/${input.datasetId}`;
+      return { action, resource: arn, context: this.resourceTags(arn) };
+    };
+    switch (operation) {
+      case 'CreateDataset':
+        return [{ action, resource: '*', context: isObject(input.tags) ? requestTagContext(input.tags) : {} }, ...this.s3Read(input.source)];
+      case 'ListDatasets':
+        return [{ action, resource: '*' }];
+      case 'AddDatasetExamples':
+        return [onDataset(), ...this.s3Read(input.source)];
+      case 'GetDataset':
+      case 'UpdateDataset':
+      case 'DeleteDataset':
+      case 'UpdateDatasetExamples':
+      case 'DeleteDatasetExamples':
+      case 'ListDatasetExamples':
+      case 'CreateDatasetVersion':
+      case 'ListDatasetVersions':
+        return [onDataset()];
+      case 'TagResource':
+        return [{
+          action,
+          resource: String(input.resourceArn),
+          context: { ...this.resourceTags(input.resourceArn), ...(isObject(input.tags) ? requestTagContext(input.tags) : {}) },
+        }];
+      case 'UntagResource':
+        return [{
+          action,
+          resource: String(input.resourceArn),
+          context: { ...this.resourceTags(input.resourceArn), ...(Array.isArray(input.tagKeys) ? { 'aws:TagKeys': input.tagKeys.map(String) } : {}) },
+        }];
+      case 'ListTagsForResource':
+        return [{ action, resource: String(input.resourceArn), context: this.resourceTags(input.resourceArn) }];
+      default: throw new ApiError('UnknownOperationException', `Unknown operation ${operation}`, 404);
+    }
+  }
+
+  /** s3:GetObject on an `s3Source` file (s3://<bucket>/<key>), read with the caller's credentials. */
+  private s3Read(source: unknown): IamRequest[] {
+    const uri = isObject(source) && isObject(source.s3Source) ? source.s3Source.s3Uri : undefined;
+    const match = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+    return match ? [{ action: 's3:GetObject', resource: `arn:aws:s3:::${match[1]}/${match[2]}` }] : [];
+  }
+
+  private resourceTags(arn: unknown): Record<string, string> {
+    return resourceTagContext(this.byArn(arn)?.tags);
   }
 
   // ---- datasets ----

@@ -15,6 +15,11 @@
  * AmazonPersonalize.<Operation>` (awsJson1_1); everything else is routed as AgentCore REST JSON.
  * Requests are not authenticated; the signing region (from the Authorization header) picks the
  * region in the ARNs.
+ *
+ * With `principals`, every call is authorized as IAM would before it runs: the access key it was
+ * signed with names the caller, each service derives the IAM requests the call makes
+ * (`authorization()`), and the caller's identity-based policies decide (rehearsal/iam/). A denied
+ * call gets the service's own AccessDenied error.
  */
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'http';
@@ -23,10 +28,12 @@ import { AgentCoreService } from './agentcore';
 import { Fault, Faults, FaultSpec, REQUEST_FAULTS } from './faults';
 import { PersonalizeService } from './personalize';
 import {
-  ApiError, CallContext, CallRecord, DelayOptions, Inspector, Limits, ResourceInfo, Runtime, Scheduler, ServiceName,
+  ApiError, AuthorizingService, CallContext, CallRecord, DelayOptions, IamRequest, Inspector, Limits, ResourceInfo, Runtime, Scheduler, ServiceName,
 } from './state';
+import { authorize } from '../iam/authorize';
+import type { PolicyDocument } from '../iam/policy';
 
-export type { CallRecord, DelayOptions, Fault, FaultSpec, Limits, ResourceInfo, ServiceName };
+export type { AuthorizingService, CallRecord, DelayOptions, Fault, FaultSpec, IamRequest, Limits, PolicyDocument, ResourceInfo, ServiceName };
 export type { FaultKind, Faults } from './faults';
 
 export interface EmulatorOptions {
@@ -46,6 +53,37 @@ export interface EmulatorOptions {
   readonly s3?: Readonly<Record<string, string>>;
   /** Check AgentCore examples against their schemaType's required fields. Default true. */
   readonly validateExamples?: boolean;
+  /**
+   * Who signs with an access key id: calls signed by a known principal are authorized against its
+   * policies; `undefined` leaves the caller unchecked (a test's own inspection client). Default:
+   * nothing is checked.
+   */
+  readonly principals?: (accessKeyId: string) => EmulatedPrincipal | undefined;
+}
+
+/** A caller the emulator authorizes, e.g. the role a custom-resource handler runs with. */
+export interface EmulatedPrincipal {
+  /** e.g. arn:aws:sts::123456789012:assumed-role/<role name>/<session>: named in denials. */
+  readonly arn: string;
+  /** The identity-based policy documents in force now (read at each call: an update may change them). */
+  policies(): readonly PolicyDocument[];
+}
+
+/** One call the IAM check refused. */
+export interface AuthorizationDenial {
+  readonly operation: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+}
+
+/** What the IAM check did since the last reset. */
+export interface AuthorizationCounters {
+  /** Calls whose caller was a known principal, so that its policies were checked. */
+  readonly checked: number;
+  /** Of those, the calls refused with AccessDenied. */
+  readonly denied: number;
+  readonly denials: AuthorizationDenial[];
 }
 
 export interface Emulator {
@@ -69,6 +107,8 @@ export interface Emulator {
   activeAt(ref: string): number | undefined;
   /** Resolves once the resource reaches the status (DELETED once gone); rejects after timeoutMs. */
   waitFor(ref: string, status: string, timeoutMs?: number): Promise<ResourceInfo>;
+  /** Calls checked against their caller's IAM policies, and those denied (since the last reset). */
+  authorization(): AuthorizationCounters;
   /** Lets stuck deletions go on (all, or those of one resource); returns how many. */
   release(resource?: string | RegExp): number;
   /** Forgets every resource, call and fault, and stops every pending transition. */
@@ -97,18 +137,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const personalize = new PersonalizeService(runtime);
   const agentcore = new AgentCoreService(runtime, { s3: options.s3 ?? {}, validateExamples: options.validateExamples ?? true });
 
+  const counters = { checked: 0, denied: 0, denials: [] as AuthorizationDenial[] };
+
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const target = header(req, 'x-amz-target');
     const ctx = (service: CallRecord['service'], operation: string): CallContext => ({
       region: signingRegion(req) ?? defaultRegion,
       call: inspector.startCall(service, operation),
+      accessKeyId: accessKeyId(req),
     });
 
     if (target !== undefined) {
       const operation = target.startsWith('AmazonPersonalize.') ? target.substring('AmazonPersonalize.'.length) : target;
       const context = ctx(personalize.has(operation) ? 'personalize' : 'unknown', operation);
-      const result = run(context, 'personalize', operation, () => {
+      const result = run(context, 'personalize', operation, personalize, () => {
         if (!personalize.has(operation)) throw new ApiError('UnknownOperationException', `Unknown operation ${target}`);
         const input = parseJson(text, 'SerializationException');
         return { input, target: personalize.target(operation, input), execute: () => personalize.handle(operation, input, context) };
@@ -133,7 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       parseError = error instanceof ApiError ? error : new ApiError('ValidationException', 'Malformed request path');
     }
     const context = ctx(routed ? 'agentcore' : 'unknown', routed?.operation ?? `${req.method} ${rawPath}`);
-    const result = run(context, 'agentcore', context.call.operation, () => {
+    const result = run(context, 'agentcore', context.call.operation, agentcore, () => {
       if (parseError) throw parseError;
       if (!routed) throw new ApiError('UnknownOperationException', `No operation at ${req.method} ${rawPath}`, 404);
       const { operation, input } = routed;
@@ -150,14 +193,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  /** Resolves the request, applies request faults, runs it, and notes the outcome on the call record. */
-  function run(context: CallContext, service: ServiceName, operation: string,
+  /**
+   * Resolves the request, authorizes it (when its caller is a known principal), applies request
+   * faults, runs it, and notes the outcome on the call record. `handler` is the service that
+   * handles the call: it gives the call's IAM requests.
+   */
+  function run(context: CallContext, service: ServiceName, operation: string, handler: AuthorizingService,
     prepare: () => { input: unknown; target: { name?: string; arn?: string }; execute: () => unknown }):
     { output?: unknown; error?: ApiError } {
     try {
-      const { target, execute } = prepare();
+      const { input, target, execute } = prepare();
       context.call.name = target.name;
       context.call.resource = target.arn;
+      authorizeCall(context, service, operation, handler, input as Record<string, any>);
       const fault = faults.take(REQUEST_FAULTS, { service, operation, ...target });
       if (fault) throw requestFault(service, fault);
       const output = execute();
@@ -172,6 +220,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const message = error instanceof Error ? error.message : String(error);
       return { error: new ApiError(service === 'personalize' ? 'InternalFailure' : 'InternalServerException', message, 500) };
     }
+  }
+
+  /** Throws the service's AccessDenied error when the caller's policies do not allow the call. */
+  function authorizeCall(context: CallContext, service: ServiceName, operation: string, handler: AuthorizingService,
+    input: Record<string, any>): void {
+    if (!options.principals || context.accessKeyId === undefined) return;
+    const principal = options.principals(context.accessKeyId);
+    if (!principal) return;
+    const requests: IamRequest[] = handler.authorization(operation, input ?? {}, context);
+    // A mapping that disagrees with the reference (AuthorizationMappingError) or a policy the
+    // evaluator cannot decide throws: the call fails with a 500 that names the problem.
+    const result = authorize(principal.arn, principal.policies(), requests, {
+      operation: `${service}:${operation}`,
+      context: globalContext(principal.arn, context.region),
+    });
+    counters.checked++;
+    context.call.checked = true;
+    if (result.allowed) return;
+    const { action, resource, message } = result.denial!;
+    counters.denied++;
+    counters.denials.push({ operation, action, resource, principal: principal.arn });
+    context.call.denied = { action, resource };
+    throw accessDenied(service, message);
   }
 
   const server = createServer((req, res) => {
@@ -211,8 +282,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     activeAt: (ref) => inspector.find(ref)?.activeAt,
     waitFor: (ref, status, timeoutMs = 5000) => waitFor(inspector, ref, status, timeoutMs),
+    authorization: () => ({ checked: counters.checked, denied: counters.denied, denials: [...counters.denials] }),
     release: (resource) => faults.release(resource),
     reset: () => {
+      counters.checked = 0;
+      counters.denied = 0;
+      counters.denials = [];
       scheduler.clear();
       faults.clear();
       inspector.reset();
@@ -226,6 +301,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   };
   return emulator;
+}
+
+/**
+ * AccessDenied in each service's terms (the SDK clients' error shapes): Personalize (awsJson1_1)
+ * does not model it, so it is the common AccessDeniedException, HTTP 400; AgentCore (restJson1)
+ * models AccessDeniedException with httpError 403; S3 (restXml) models AccessDenied, 403.
+ */
+function accessDenied(service: string, message: string): ApiError {
+  switch (service) {
+    case 'personalize': return new ApiError('AccessDeniedException', message, 400);
+    case 's3': return new ApiError('AccessDenied', message, 403);
+    default: return new ApiError('AccessDeniedException', message, 403);
+  }
+}
+
+/**
+ * The global condition keys every request carries. aws:PrincipalArn of a role session is the
+ * role's ARN (without its path, which the session ARN does not show).
+ */
+function globalContext(principalArn: string, region: string): Record<string, string> {
+  const account = principalArn.split(':')[4];
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principalArn);
+  return {
+    'aws:PrincipalArn': session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : principalArn,
+    ...(account ? { 'aws:PrincipalAccount': account } : {}),
+    'aws:RequestedRegion': region,
+  };
 }
 
 /** The error a request fault produces, in the service's own terms. */
@@ -278,6 +380,17 @@ function parseJson(text: string, errorCode: string): Record<string, any> {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The access key id of a SigV4 signature: the Authorization header's
+ * Credential=<key>/<date>/<region>/<service>/aws4_request, or a presigned URL's X-Amz-Credential.
+ */
+function accessKeyId(req: IncomingMessage): string | undefined {
+  const fromHeader = /Credential=([^/,\s]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+  if (fromHeader !== undefined) return fromHeader;
+  const query = new URL(req.url ?? '/', 'http://emulator').searchParams.get('X-Amz-Credential');
+  return query?.split('/')[0] || undefined;
 }
 
 /** The region from a SigV4 credential scope: Credential=<key>/<date>/<region>/<service>/aws4_request. */

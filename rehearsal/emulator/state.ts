@@ -71,6 +71,10 @@ export interface CallRecord {
   httpStatus?: number;
   /** The error code returned, if any. */
   error?: string;
+  /** Whether the caller's policies were checked (a principal was known for its access key). */
+  checked?: boolean;
+  /** The IAM request that was denied, when the call got AccessDenied from the IAM check. */
+  denied?: { readonly action: string; readonly resource: string };
   /** For Describe/Get calls: the status the response showed. */
   observed?: string;
   durationMs?: number;
@@ -231,6 +235,25 @@ export interface Runtime {
 export interface CallContext {
   readonly region: string;
   readonly call: CallRecord;
+  /** The access key id the request was signed with (SigV4), if it was signed. */
+  readonly accessKeyId?: string;
+}
+
+/** One authorization a call needs: the IAM action, the resource ARN (or '*'), and the request's condition keys. */
+export interface IamRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/**
+ * What every emulated service gives the IAM check: the requests a call makes, derived from the
+ * operation and its input before the operation runs (IAM authorizes before the service acts). It
+ * may throw the service's own validation error when the input cannot name a resource (a malformed
+ * ARN), as AWS validates a request before it authorizes it.
+ */
+export interface AuthorizingService {
+  authorization(operation: string, input: Record<string, any>, ctx: CallContext): IamRequest[];
 }
 
 /** The step delay for a transition: a matching `slow` fault, else the configured delays. */
