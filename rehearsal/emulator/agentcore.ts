@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'crypto';
 import { FaultTarget } from './faults';
+import { ObjectStore, parseS3Uri } from './objects';
 import { ApiError, CallContext, decodeToken, encodeToken, Runtime, seconds, stepDelay } from './state';
 
 type Input = Record<string, any>;
@@ -42,14 +43,14 @@ interface Dataset {
 }
 
 /** An operation's HTTP binding, as in the SDK's schema (method, path, success status). */
-interface Route {
+export interface Route {
   readonly method: string;
   readonly path: string[];
   readonly operation: string;
   readonly status: number;
 }
 
-const ROUTES: Route[] = [
+export const ROUTES: Route[] = [
   ['POST', '/datasets', 'CreateDataset', 202],
   ['GET', '/datasets', 'ListDatasets', 200],
   ['GET', '/datasets/{datasetId}', 'GetDataset', 200],
@@ -95,8 +96,8 @@ function conflict(message: string): ApiError {
 }
 
 export interface AgentCoreOptions {
-  /** s3 uri > JSONL text: what an `s3Source` can read. */
-  readonly s3: Readonly<Record<string, string>>;
+  /** What an `s3Source` reads (JSONL): the emulator's object store, which S3 also serves. */
+  readonly objects: ObjectStore;
   /** Check examples against the dataset's schemaType. */
   readonly validateExamples: boolean;
 }
@@ -281,7 +282,7 @@ export class AgentCoreService {
   }
 
   private listDatasets(input: Input) {
-    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100);
+    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100, 100);
     return {
       datasets: items.map((d) => ({
         datasetArn: d.arn,
@@ -554,8 +555,8 @@ export class AgentCoreService {
   }
 
   private readS3(uri: string): unknown[] {
-    const text = this.options.s3[uri];
-    if (!/^s3:\/\/[^/]+\/.+/.test(uri) || text === undefined) {
+    const text = parseS3Uri(uri) ? this.options.objects.getUri(uri)?.text : undefined;
+    if (text === undefined) {
       throw validation(`Could not read ${uri}: the object does not exist or is not accessible.`);
     }
     return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {

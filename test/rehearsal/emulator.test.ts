@@ -27,13 +27,19 @@ beforeAll(async () => {
   emu = await startEmulator({
     delays: { step: 10 },
     s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
+    checkModel: true,
   });
   // No retries: each call is one request, so errors and counts are exact.
   personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
   agentcore = new ac.BedrockAgentCoreControlClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
 });
 
-afterEach(() => emu.reset());
+// Every response of every test is checked against the SDK's model; a departure fails the test.
+afterEach(() => {
+  const violations = emu.modelViolations();
+  emu.reset();
+  expect(violations.map((v) => v.message)).toEqual([]);
+});
 
 afterAll(async () => {
   personalize.destroy();
@@ -229,7 +235,7 @@ describe('Personalize dataset groups', () => {
   });
 
   test('quotas: LimitExceededException (Personalize), ServiceQuotaExceededException (AgentCore)', async () => {
-    const limited = await startEmulator({ limits: { datasetGroups: 1, schemas: 1, evaluationDatasets: 1 } });
+    const limited = await startEmulator({ limits: { datasetGroups: 1, schemas: 1, evaluationDatasets: 1 }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: limited.url, region: REGION, credentials, maxAttempts: 1 });
     const acClient = new ac.BedrockAgentCoreControlClient({ endpoint: limited.url, region: REGION, credentials, maxAttempts: 1 });
     try {
@@ -554,6 +560,8 @@ describe('AgentCore datasets', () => {
   });
 
   test('delete: DATASET_NOT_READY while CREATING or UPDATING; DELETING > gone; in use by an evaluation job; DELETE_FAILED', async () => {
+    // Creating and updating long enough for the delete to arrive meanwhile, however loaded the machine.
+    emu.faults.add({ kind: 'slow', service: 'agentcore', operation: ['CreateDataset', 'AddDatasetExamples'], delayMs: 100, times: 2 });
     const creating = await agentcore.send(new ac.CreateDatasetCommand({
       datasetName: 'fresh', schemaType: 'THIRD_PARTY_EVALUATION_V1', source: { inlineExamples: { examples: [{}] } },
     }));
@@ -773,7 +781,7 @@ describe('faults', () => {
     const info = await emu.waitFor(slow!, 'ACTIVE');
     expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(115); // two steps of 60 ms
 
-    const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } } });
+    const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: configured.url, region: REGION, credentials, maxAttempts: 1 });
     try {
       const { datasetGroupArn } = await client.send(new p.CreateDatasetGroupCommand({ name: 'g' }));
@@ -822,6 +830,32 @@ describe('faults', () => {
     expect(() => emu.faults.add({ kind: 'slow' })).toThrow(/delayMs/);
     emu.faults.clear();
     await activeEvalDataset();
+  });
+});
+
+describe('the model check (checkModel)', () => {
+  test('an answer outside the SDK model is an emulator bug: a 500 naming operation and member, and a recorded violation', async () => {
+    emu.faults.add({ kind: 'error', operation: 'ListSchemas', error: 'BogusException', times: 1 });
+    const bug = await errorOf(personalize.send(new p.ListSchemasCommand({})));
+    expect(bug).toMatchObject({ name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
+    expect(bug.message).toMatch(/^Emulator bug: its ListSchemas BogusException error departs from the AWS SDK's model of personalize: .*no such error/);
+    expect(emu.modelViolations()).toEqual([
+      { service: 'personalize', operation: 'ListSchemas', seq: 1, message: expect.stringContaining('BogusException') },
+    ]);
+    emu.reset(); // the violation was the point
+  });
+
+  test('errors as the models declare them: a bad maxResults where no InvalidInputException is declared; 503 is ServiceUnavailable', async () => {
+    const range = await errorOf(personalize.send(new p.ListDatasetGroupsCommand({ maxResults: 101 })));
+    expect(range).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    expect(range.message).toContain("Value '101' at 'maxResults' failed to satisfy constraint");
+    expect(await errorOf(personalize.send(new p.ListDatasetsCommand({ maxResults: 101 })))).toBeInstanceOf(p.InvalidInputException);
+    expect((await errorOf(agentcore.send(new ac.ListDatasetsCommand({ maxResults: 101 })))).name).toBe('ValidationException');
+    emu.faults.add({ kind: 'server-error', status: 503, times: 2 });
+    expect(await errorOf(personalize.send(new p.ListSchemasCommand({}))))
+      .toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+    expect(await errorOf(agentcore.send(new ac.ListDatasetsCommand({}))))
+      .toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
   });
 });
 
