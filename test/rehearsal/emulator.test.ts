@@ -4,6 +4,7 @@
  */
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Emulator, startEmulator } from '../../rehearsal/emulator';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -818,6 +819,98 @@ describe('faults', () => {
     expect(error).toBeInstanceOf(p.ResourceInUseException);
     expect(error.message).toContain('a solution uses it');
     await personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn: groupArn }));
+  });
+
+  test('no-response: the request is read and never answered; a client with a request timeout gives up; nothing was done', async () => {
+    const fault = emu.faults.add({ kind: 'no-response', operation: 'CreateDatasetGroup', times: 1 });
+    const impatient = new p.PersonalizeClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 1, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+    });
+    try {
+      const started = Date.now();
+      const lost = await errorOf(impatient.send(new p.CreateDatasetGroupCommand({ name: 'lost' })));
+      expect(lost.name).toMatch(/Timeout/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(fault).toMatchObject({ hits: 1, remaining: 0 });
+      expect(emu.calls().map((c) => [c.operation, c.name, c.delivery, c.httpStatus])).toEqual([['CreateDatasetGroup', 'lost', 'no-response', undefined]]);
+      expect(emu.resources()).toEqual([]);
+      // The next call is answered.
+      await impatient.send(new p.CreateDatasetGroupCommand({ name: 'lost' }));
+      expect(emu.resources().map((r) => r.name)).toEqual(['lost']);
+    } finally {
+      impatient.destroy();
+    }
+  });
+
+  test('no-response that executes: the create happened, its answer was lost; the SDK retry meets the group it made', async () => {
+    emu.faults.add({ kind: 'no-response', service: 'personalize', operation: 'CreateDatasetGroup', executes: true, times: 1 });
+    const retrying = new p.PersonalizeClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 2, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+    });
+    try {
+      const again = await errorOf(retrying.send(new p.CreateDatasetGroupCommand({ name: 'twice' })));
+      expect(again).toBeInstanceOf(p.ResourceAlreadyExistsException);
+      expect(again.$metadata.attempts).toBe(2);
+    } finally {
+      retrying.destroy();
+    }
+    expect(emu.resources().map((r) => r.name)).toEqual(['twice']);
+    expect(emu.calls().map((c) => c.delivery ?? c.error)).toEqual(['no-response', 'ResourceAlreadyExistsException']);
+  });
+
+  test('no-response for any service (S3 too); close() ends promptly with the request still open', async () => {
+    const own = await startEmulator({ checkModel: true });
+    const s3 = new S3Client({ endpoint: own.url, region: REGION, credentials, maxAttempts: 1 }); // no timeout: it would wait forever
+    own.faults.add({ kind: 'no-response', service: 's3', operation: 'PutObject' });
+    own.faults.add({ kind: 'no-response', service: 'agentcore', operation: 'ListDatasets' });
+    const acClient = new ac.BedrockAgentCoreControlClient({ endpoint: own.url, region: REGION, credentials, maxAttempts: 1 });
+    try {
+      const put = errorOf(s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x' })));
+      const list = errorOf(acClient.send(new ac.ListDatasetsCommand({})));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(own.calls().map((c) => [c.service, c.operation, c.delivery])).toEqual(
+        expect.arrayContaining([['s3', 'PutObject', 'no-response'], ['agentcore', 'ListDatasets', 'no-response']]));
+      expect(own.objects()).toEqual([]);
+      const closing = Date.now();
+      await own.close();
+      expect(Date.now() - closing).toBeLessThan(1000);
+      expect((await put).message).toMatch(/socket hang up|ECONNRESET/);
+      expect((await list).message).toMatch(/socket hang up|ECONNRESET/);
+    } finally {
+      s3.destroy();
+      acClient.destroy();
+    }
+  });
+
+  test('slow-response: the operation runs at once, its answer (success or error) arrives delayMs later; past a request timeout it is lost', async () => {
+    const groupArn = await activeGroup('slowly');
+    const fault = emu.faults.add({ kind: 'slow-response', operation: 'DescribeDatasetGroup', delayMs: 200, times: 2 });
+    let started = Date.now();
+    const { datasetGroup } = await personalize.send(new p.DescribeDatasetGroupCommand({ datasetGroupArn: groupArn }));
+    expect(datasetGroup).toMatchObject({ name: 'slowly', status: 'ACTIVE' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    started = Date.now();
+    const missing = await errorOf(personalize.send(new p.DescribeDatasetGroupCommand({ datasetGroupArn: `${groupArn}-none` })));
+    expect(missing).toBeInstanceOf(p.ResourceNotFoundException);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(fault.hits).toBe(2);
+    expect(emu.calls({ operation: 'DescribeDatasetGroup' }).map((c) => [c.delivery, c.httpStatus])).toEqual([['slow-response', 200], ['slow-response', 400]]);
+
+    emu.faults.add({ kind: 'slow-response', service: 'agentcore', operation: 'CreateDataset', delayMs: 300, times: 1 });
+    const impatient = new ac.BedrockAgentCoreControlClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 1, requestHandler: { requestTimeout: 100, throwOnRequestTimeout: true },
+    });
+    try {
+      const late = await errorOf(impatient.send(new ac.CreateDatasetCommand({
+        datasetName: 'late', schemaType: 'THIRD_PARTY_EVALUATION_V1', source: { inlineExamples: { examples: [{}] } },
+      })));
+      expect(late.name).toMatch(/Timeout/);
+    } finally {
+      impatient.destroy();
+    }
+    expect(emu.resources({ service: 'agentcore' }).map((r) => r.name)).toEqual(['late']); // created all the same
+    expect(() => emu.faults.add({ kind: 'slow-response' })).toThrow(/delayMs/);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // let the late answer go out before the reset
   });
 
   test('faults match by service, operation and resource only', async () => {
