@@ -85,6 +85,8 @@ const CLIENT_TOKEN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$/;
 const VERSION = /^(DRAFT|[0-9]+)$/;
 const SCHEMA_TYPES = ['AGENTCORE_EVALUATION_PREDEFINED_V1', 'AGENTCORE_EVALUATION_SIMULATED_V1', 'THIRD_PARTY_EVALUATION_V1'];
 const MAX_PER_CALL = 1000;
+/** ListDatasetExamples refuses a page whose response would be larger (5 MB, as MiB). */
+export const MAX_LIST_EXAMPLES_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_TAGS = 50;
 
 function validation(message: string, reason = 'FieldValidationFailed'): ApiError {
@@ -355,7 +357,15 @@ export class AgentCoreService {
     }
     const examples = [...this.examplesOf(dataset, version)].map(([exampleId, content]) => ({ exampleId, ...content }));
     const { items, nextToken } = this.page('ListDatasetExamples', dataset.id, input, examples, MAX_PER_CALL, MAX_PER_CALL, { v: version });
-    return { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    const response = { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    // "Response size is validated against 5 MB limit after reading" (the maxResults documentation).
+    const bytes = Buffer.byteLength(JSON.stringify(response));
+    if (bytes > MAX_LIST_EXAMPLES_RESPONSE_BYTES) {
+      const message = `The response of ${items.length} examples would be ${bytes} bytes, over the 5 MB limit of ListDatasetExamples: `
+        + "request fewer with maxResults, or download the dataset from GetDataset's downloadUrl.";
+      throw new ApiError('ValidationException', message, 400, { reason: 'FieldValidationFailed', fieldList: [{ name: 'maxResults', message }] });
+    }
+    return response;
   }
 
   // ---- versions ----

@@ -682,6 +682,22 @@ describe('AgentCore examples and versions', () => {
     expect((await errorOf(agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId, nextToken: 'garbage' })))).name).toBe('ValidationException');
   });
 
+  test('ListDatasetExamples refuses a page whose response would exceed 5 MB (ValidationException); smaller pages list it all', async () => {
+    const { datasetId } = await activeEvalDataset('large', [example(-1)]);
+    // 1000 examples of about 6 KB: two adds of 3 MB each, under the 5 MB request limit.
+    const big = (n: number) => ({ ...example(n), turns: [{ input: `${n} ${'x'.repeat(6000)}` }] });
+    for (const first of [0, 500]) {
+      await addExamples(datasetId, Array.from({ length: 500 }, (_, i) => big(first + i)));
+      await emu.waitFor(datasetId!, 'ACTIVE');
+    }
+    const tooBig = await errorOf(agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId })));
+    expect(tooBig).toBeInstanceOf(ac.ValidationException);
+    expect(tooBig).toMatchObject({ reason: 'FieldValidationFailed', fieldList: [{ name: 'maxResults', message: tooBig.message }] });
+    expect(tooBig.message).toMatch(/^The response of 1000 examples would be \d+ bytes, over the 5 MB limit of ListDatasetExamples: request fewer with maxResults/);
+    expect((await listAllExamples(datasetId!))).toHaveLength(1001); // pages of 400
+    expect((await agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId, maxResults: 800 }))).examples).toHaveLength(800);
+  });
+
   test('ListDatasets pages', async () => {
     for (const name of ['one', 'two', 'three']) await activeEvalDataset(name);
     const names: string[] = [];
