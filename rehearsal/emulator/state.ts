@@ -1,5 +1,5 @@
 /**
- * What both emulated services share: the error type a handler throws, the timer that drives
+ * What the emulated services share: the error type a handler throws, the timer that drives
  * status transitions, and the record of every resource and call that tests and the benchmark read.
  */
 

@@ -51,7 +51,7 @@ export interface RehearsalOptions {
    * @default 5
    */
   readonly stepMs?: number;
-  /** What the emulator's AgentCore `s3Source` can read: s3 uri > JSONL text. */
+  /** Objects the emulator's store is seeded with (S3 serves them, AgentCore's `s3Source` reads them): s3 uri > text. */
   readonly s3?: Readonly<Record<string, string>>;
   /**
    * The handlers' SDK attempts per call (CDK_DATASETS_MAX_ATTEMPTS): low, so that a fault test does
