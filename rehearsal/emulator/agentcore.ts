@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'crypto';
 import { FaultTarget } from './faults';
+import { ObjectStore, parseS3Uri } from './objects';
 import { ApiError, AuthorizingService, CallContext, decodeToken, encodeToken, IamRequest, Runtime, seconds, stepDelay } from './state';
 import { requestTagContext, resourceTagContext } from '../iam/authorize';
 
@@ -43,14 +44,14 @@ interface Dataset {
 }
 
 /** An operation's HTTP binding, as in the SDK's schema (method, path, success status). */
-interface Route {
+export interface Route {
   readonly method: string;
   readonly path: string[];
   readonly operation: string;
   readonly status: number;
 }
 
-const ROUTES: Route[] = [
+export const ROUTES: Route[] = [
   ['POST', '/datasets', 'CreateDataset', 202],
   ['GET', '/datasets', 'ListDatasets', 200],
   ['GET', '/datasets/{datasetId}', 'GetDataset', 200],
@@ -85,6 +86,8 @@ const CLIENT_TOKEN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$/;
 const VERSION = /^(DRAFT|[0-9]+)$/;
 const SCHEMA_TYPES = ['AGENTCORE_EVALUATION_PREDEFINED_V1', 'AGENTCORE_EVALUATION_SIMULATED_V1', 'THIRD_PARTY_EVALUATION_V1'];
 const MAX_PER_CALL = 1000;
+/** ListDatasetExamples refuses a page whose response would be larger (5 MB, as MiB). */
+export const MAX_LIST_EXAMPLES_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_TAGS = 50;
 
 function validation(message: string, reason = 'FieldValidationFailed'): ApiError {
@@ -96,8 +99,8 @@ function conflict(message: string): ApiError {
 }
 
 export interface AgentCoreOptions {
-  /** s3 uri > JSONL text: what an `s3Source` can read. */
-  readonly s3: Readonly<Record<string, string>>;
+  /** What an `s3Source` reads (JSONL): the emulator's object store, which S3 also serves. */
+  readonly objects: ObjectStore;
   /** Check examples against the dataset's schemaType. */
   readonly validateExamples: boolean;
 }
@@ -342,7 +345,7 @@ export class AgentCoreService implements AuthorizingService {
   }
 
   private listDatasets(input: Input) {
-    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100);
+    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100, 100);
     return {
       datasets: items.map((d) => ({
         datasetArn: d.arn,
@@ -415,7 +418,15 @@ export class AgentCoreService implements AuthorizingService {
     }
     const examples = [...this.examplesOf(dataset, version)].map(([exampleId, content]) => ({ exampleId, ...content }));
     const { items, nextToken } = this.page('ListDatasetExamples', dataset.id, input, examples, MAX_PER_CALL, MAX_PER_CALL, { v: version });
-    return { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    const response = { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    // "Response size is validated against 5 MB limit after reading" (the maxResults documentation).
+    const bytes = Buffer.byteLength(JSON.stringify(response));
+    if (bytes > MAX_LIST_EXAMPLES_RESPONSE_BYTES) {
+      const message = `The response of ${items.length} examples would be ${bytes} bytes, over the 5 MB limit of ListDatasetExamples: `
+        + "request fewer with maxResults, or download the dataset from GetDataset's downloadUrl.";
+      throw new ApiError('ValidationException', message, 400, { reason: 'FieldValidationFailed', fieldList: [{ name: 'maxResults', message }] });
+    }
+    return response;
   }
 
   // ---- versions ----
@@ -615,8 +626,8 @@ export class AgentCoreService implements AuthorizingService {
   }
 
   private readS3(uri: string): unknown[] {
-    const text = this.options.s3[uri];
-    if (!/^s3:\/\/[^/]+\/.+/.test(uri) || text === undefined) {
+    const text = parseS3Uri(uri) ? this.options.objects.getUri(uri)?.text : undefined;
+    if (text === undefined) {
       throw validation(`Could not read ${uri}: the object does not exist or is not accessible.`);
     }
     return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {

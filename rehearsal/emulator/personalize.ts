@@ -80,6 +80,9 @@ const UPDATABLE_TYPES = ['ITEMS', 'USERS'];
 const MAX_TAGS = 50;
 const CREATING = ['CREATE PENDING', 'CREATE IN_PROGRESS'];
 
+/** The list operations whose model declares InvalidInputException. */
+const LISTS_WITH_INVALID_INPUT = ['ListDatasets', 'ListDatasetImportJobs'];
+
 /** The request member that names the resource an operation is about, most specific first. */
 const ARN_MEMBERS = ['resourceArn', 'datasetImportJobArn', 'datasetArn', 'schemaArn', 'datasetGroupArn'];
 
@@ -503,7 +506,10 @@ export class PersonalizeService implements AuthorizingService {
   private list(operation: string, input: Input, member: string, items: Resource[]) {
     const maxResults = input.maxResults ?? 100;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
-      throw invalid(`Invalid maxResults ${maxResults}: must be between 1 and 100.`);
+      const message = `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: `
+        + 'Member must have value between 1 and 100';
+      // ListDatasetGroups and ListSchemas declare no InvalidInputException: a constraint violation is the common ValidationException.
+      throw LISTS_WITH_INVALID_INPUT.includes(operation) ? invalid(message) : new ApiError('ValidationException', message);
     }
     let offset = 0;
     if (input.nextToken !== undefined) {

@@ -1,11 +1,12 @@
 /**
- * What both emulated services share: the error type a handler throws, the timer that drives
+ * What the emulated services share: the error type a handler throws, the timer that drives
  * status transitions, and the record of every resource and call that tests and the benchmark read.
  */
 
+import { randomUUID } from 'crypto';
 import type { Faults } from './faults';
 
-export type ServiceName = 'personalize' | 'agentcore';
+export type ServiceName = 'personalize' | 'agentcore' | 's3';
 
 /** A service error: the HTTP layer writes it in the service's own wire format. */
 export class ApiError extends Error {
@@ -60,6 +61,8 @@ export interface ResourceInfo {
 /** One request the emulator received. */
 export interface CallRecord {
   readonly seq: number;
+  /** The request id the answer carries (x-amzn-requestid; S3: x-amz-request-id and RequestId). */
+  readonly requestId: string;
   readonly service: ServiceName | 'unknown';
   readonly operation: string;
   /** When the request arrived (epoch ms). */
@@ -78,6 +81,8 @@ export interface CallRecord {
   /** For Describe/Get calls: the status the response showed. */
   observed?: string;
   durationMs?: number;
+  /** A fault that changed how the call was answered: `no-response` (never answered) or `slow-response`. */
+  delivery?: 'no-response' | 'slow-response';
 }
 
 /** The record of resources and calls. Services write to it; the inspection API reads it. */
@@ -119,7 +124,7 @@ export class Inspector {
   }
 
   startCall(service: CallRecord['service'], operation: string): CallRecord {
-    const call: CallRecord = { seq: this.log.length + 1, service, operation, time: Date.now() };
+    const call: CallRecord = { seq: this.log.length + 1, requestId: randomUUID(), service, operation, time: Date.now() };
     this.log.push(call);
     return call;
   }

@@ -6,6 +6,7 @@
 import { AgentCoreService } from '../../../rehearsal/emulator/agentcore';
 import { Faults } from '../../../rehearsal/emulator/faults';
 import { PERSONALIZE_OPERATIONS, PersonalizeService } from '../../../rehearsal/emulator/personalize';
+import { ObjectStore } from '../../../rehearsal/emulator/objects';
 import { CallContext, Inspector, Runtime, Scheduler } from '../../../rehearsal/emulator/state';
 import { authorize, AuthorizationMappingError, denialMessage, resolveRequests } from '../../../rehearsal/iam/authorize';
 
@@ -103,7 +104,7 @@ describe('every operation of the emulated services maps consistently with the re
   const runtime: Runtime = {
     account: '123456789012', delays: {}, limits: {}, inspector: new Inspector(), scheduler: new Scheduler(), faults: new Faults(() => 0),
   };
-  const ctx: CallContext = { region: 'us-east-1', call: { seq: 1, service: 'personalize', operation: 'x', time: 0 } };
+  const ctx: CallContext = { region: 'us-east-1', call: { seq: 1, service: 'personalize', operation: 'x', time: 0, requestId: 'r' } };
   const tags = [{ tagKey: 'team', tagValue: 'recs' }];
 
   const personalizeInputs: Record<string, Record<string, any>> = {
@@ -191,14 +192,14 @@ describe('every operation of the emulated services maps consistently with the re
   };
 
   test.each(Object.keys(agentcoreInputs))('AgentCore %s', (operation) => {
-    const service = new AgentCoreService(runtime, { s3: {}, validateExamples: true });
+    const service = new AgentCoreService(runtime, { objects: new ObjectStore({}), validateExamples: true });
     const resolved = resolveRequests(service.authorization(operation, agentcoreInputs[operation], ctx), operation);
     const expected = ['CreateDataset', 'ListDatasets', 'TagResource', 'UntagResource', 'ListTagsForResource'].includes(operation) ? '*' : agentcoreDataset;
     expect(resolved[0]).toMatchObject({ action: `bedrock-agentcore:${operation}`, resource: expected });
   });
 
   test('AgentCore: an s3Source is read with the caller\'s credentials; tags are request tags', () => {
-    const service = new AgentCoreService(runtime, { s3: {}, validateExamples: true });
+    const service = new AgentCoreService(runtime, { objects: new ObjectStore({}), validateExamples: true });
     expect(service.authorization('CreateDataset', agentcoreInputs.CreateDataset, ctx)).toEqual([
       { action: 'bedrock-agentcore:CreateDataset', resource: '*', context: { 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'evals' } },
       { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket/evals/x.jsonl' },
@@ -206,7 +207,7 @@ describe('every operation of the emulated services maps consistently with the re
   });
 
   test('the routes of the AgentCore emulator are exactly the operations mapped here', () => {
-    const service = new AgentCoreService(runtime, { s3: {}, validateExamples: true });
+    const service = new AgentCoreService(runtime, { objects: new ObjectStore({}), validateExamples: true });
     const routed = new Set<string>();
     for (const [method, path] of [['POST', '/datasets'], ['GET', '/datasets'], ['GET', '/datasets/d'], ['PUT', '/datasets/d'],
       ['DELETE', '/datasets/d'], ['POST', '/datasets/d/examples/add'], ['POST', '/datasets/d/examples/update'],
