@@ -262,8 +262,9 @@ export class DatasetImport extends Construct implements ITaggableV2 {
     if (props.groupEncryptionKey) this.allowKey(props.groupEncryptionKey, ...PERSONALIZE_KMS_ACTIONS);
 
     const provider = personalizeProvider(this, 'dataset-import-job', DATASET_IMPORT_HANDLER_ACTIONS);
-    // CreateDatasetImportJob is authorized against the new job and the dataset, and hands the role to Personalize.
-    provider._grant(new iam.PolicyStatement({ actions: DATASET_OF_IMPORT_ACTIONS, resources: [props.datasetArn] }));
+    // CreateDatasetImportJob is authorized against the new job and the dataset (whose ARN the
+    // provider itself makes, so the grant names the resource type), and hands the role to Personalize.
+    personalizeProvider(this, 'dataset', DATASET_OF_IMPORT_ACTIONS);
     provider._grant(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
       resources: [this.role.roleArn],

@@ -243,9 +243,10 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     this.removalPolicy = props.removalPolicy ?? group.removalPolicy ?? RemovalPolicy.RETAIN;
     this.cdkTagManager = newTagManager('Dataset');
 
-    const provider = personalizeProvider(this, 'dataset', DATASET_HANDLER_ACTIONS);
-    // CreateDataset is authorized against the new dataset and its dataset group.
-    provider._grant(new iam.PolicyStatement({ actions: DATASET_GROUP_OF_DATASET_ACTIONS, resources: [group.datasetGroupArn] }));
+    personalizeProvider(this, 'dataset', DATASET_HANDLER_ACTIONS);
+    // CreateDataset is authorized against the new dataset and its dataset group. The group's ARN is
+    // known only once the provider has made it, so the grant names the resource type, as the others do.
+    personalizeProvider(this, 'dataset-group', DATASET_GROUP_OF_DATASET_ACTIONS);
     // On a schema change of a type whose schema cannot be replaced: is the new schema the one in use?
     personalizeProvider(this, 'schema', DATASET_SCHEMA_HANDLER_ACTIONS, /* taggable */ false);
     // The group's and the schema's ARNs are references: the dataset is created after the group is

@@ -216,8 +216,9 @@ export class EventTracker extends EventTrackerBase implements ITaggableV2 {
     this.cdkTagManager = newTagManager('EventTracker');
 
     const provider = personalizeProvider(this, 'event-tracker', EVENT_TRACKER_HANDLER_ACTIONS);
-    // CreateEventTracker is authorized against the new tracker and its dataset group.
-    provider._grant(new iam.PolicyStatement({ actions: DATASET_GROUP_OF_EVENT_TRACKER_ACTIONS, resources: [props.datasetGroup.datasetGroupArn] }));
+    // CreateEventTracker is authorized against the new tracker and its dataset group (whose ARN the
+    // provider itself makes, so the grant names the resource type).
+    personalizeProvider(this, 'dataset-group', DATASET_GROUP_OF_EVENT_TRACKER_ACTIONS);
     provider._grantOnAnyResource(EVENT_TRACKER_LIST_ACTIONS, 'personalize:ListEventTrackers has no resource type in the Service ' +
       'Authorization Reference (IAM allows it on "*" only); the handler lists a group\'s trackers to find its own after a retried create.');
 
