@@ -6,6 +6,7 @@
 import * as crypto from 'crypto';
 import { functionAssetDirectory, LoadedStack, loadStack, StackSource, TemplateResource } from './assembly';
 import { dependenciesOf, evaluateCondition, resolve, ResolveContext, TemplateError, toCfnStrings, UnsupportedError } from './intrinsics';
+import { Containers } from './containers';
 import { LambdaFunction, LambdaHost } from './lambda';
 import { ProviderSpec, runProvider } from './provider';
 import { runGraph } from './schedule';
@@ -67,17 +68,75 @@ export class Driver {
   private stackStatus?: StackStatus;
   private stackOutputs: Record<string, unknown> = {};
   private op?: { name: OperationName; started: number; failures: ResourceFailure[] };
+  private readonly containers?: Containers;
+  /** Access keys handed to containers, each standing for an execution role (by its ARN). */
+  private readonly roleOfAccessKey = new Map<string, string>();
+  private readonly driverId = crypto.randomUUID();
 
   constructor(private readonly options: DriverOptions = {}) {
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '123456789012';
+    const isolation = options.isolation ?? (options.requireModule ? 'in-process' : 'containers');
+    if (isolation === 'containers') {
+      this.containers = new Containers({
+        env: options.env ?? {},
+        timeScale: options.handlerTimeScale ?? options.timeScale ?? 1,
+        log: (line, fn) => options.onHandlerLog?.(line, fn.logicalId),
+      });
+    }
     this.host = new LambdaHost({
       env: options.env ?? {},
       functionEnvironment: options.functionEnvironment ?? true,
       enforceTimeout: options.enforceLambdaTimeout ?? true,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       requireModule: options.requireModule ?? ((file) => require(file)),
+      containers: this.containers && { runtime: this.containers, identityOf: (fn) => this.identityOf(fn) },
     });
+  }
+
+  /** Stops the functions' containers. */
+  async close(): Promise<void> {
+    await this.containers?.close();
+  }
+
+  /**
+   * The caller an access key stands for: the execution role of the functions it was handed to, with
+   * the identity-based policies the deployed template gives that role now (its policies, inline
+   * and attached, as resolved). Undefined for a key this driver did not hand out.
+   */
+  principal(accessKeyId: string): { readonly arn: string; policies(): unknown[] } | undefined {
+    const roleArn = this.roleOfAccessKey.get(accessKeyId);
+    if (!roleArn) return undefined;
+    const roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
+    return {
+      arn: `arn:${roleArn.split(':')[1]}:sts::${roleArn.split(':')[4]}:assumed-role/${roleName}/rehearsal`,
+      policies: () => this.policiesOfRole(roleArn),
+    };
+  }
+
+  /** A function's container environment: credentials that stand for its execution role. */
+  private identityOf(fn: LambdaFunction): { env: Record<string, string> } {
+    const role = fn.roleArn ?? `unknown-role-of-${fn.logicalId}`;
+    const key = `AKIA${crypto.createHash('sha256').update(`${this.driverId}|${role}`).digest('hex').slice(0, 16).toUpperCase()}`;
+    this.roleOfAccessKey.set(key, role);
+    return { env: { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: 'rehearsal', AWS_SESSION_TOKEN: 'rehearsal' } };
+  }
+
+  /** The role's identity-based policy documents, from the resources the driver believes exist now. */
+  private policiesOfRole(roleArn: string): unknown[] {
+    const entries = [...this.state.values()];
+    const role = entries.find((e) => e.type === 'AWS::IAM::Role'
+      && simulatedAttribute(e.type, e.physicalId, e.properties, 'Arn', this.env(e.stack)) === roleArn);
+    if (!role) return [];
+    const attachedTo = (e: Entry) => Array.isArray(e.properties.Roles) && (e.properties.Roles as unknown[]).includes(role.physicalId);
+    const inline = ((role.properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).map((p) => p.PolicyDocument);
+    const managedArns = (role.properties.ManagedPolicyArns as unknown[] | undefined) ?? [];
+    return [
+      ...inline,
+      ...entries.filter((e) => e.type === 'AWS::IAM::Policy' && attachedTo(e)).map((e) => e.properties.PolicyDocument),
+      ...entries.filter((e) => e.type === 'AWS::IAM::ManagedPolicy' && (attachedTo(e) || managedArns.includes(e.physicalId)))
+        .map((e) => e.properties.PolicyDocument),
+    ];
   }
 
   /** The stack's status, undefined before the first deploy. */
@@ -521,6 +580,7 @@ export class Driver {
       codeDirectory: functionAssetDirectory(entry.stack, entry.logicalId, entry.definition, p.Code),
       timeoutSeconds: Number(p.Timeout ?? 3),
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+      roleArn: typeof p.Role === 'string' ? p.Role : undefined,
     };
   }
 

@@ -6,6 +6,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ContainerIdentity, Containers } from './containers';
 import { UnsupportedError } from './intrinsics';
 
 export interface LambdaFunction {
@@ -18,6 +19,8 @@ export interface LambdaFunction {
   readonly codeDirectory: string;
   readonly timeoutSeconds: number;
   readonly environment: Record<string, string>;
+  /** The execution role's ARN, as resolved from the template. */
+  readonly roleArn?: string;
 }
 
 /** What the Lambda Invoke API hands back: a payload, or an error payload (FunctionError set). */
@@ -32,6 +35,11 @@ export interface LambdaHostOptions {
   readonly functionEnvironment: boolean;
   readonly enforceTimeout: boolean;
   readonly requireModule: (file: string) => unknown;
+  /**
+   * Run each function in containers of its own (worker threads), as Lambda does, instead of in
+   * this process: its own environment (its role's credentials), module instances and clock.
+   */
+  readonly containers?: { readonly runtime: Containers; identityOf(fn: LambdaFunction): ContainerIdentity };
 }
 
 type Handler = (event: unknown, context: unknown, callback?: (err: unknown, result?: unknown) => void) => unknown;
@@ -44,13 +52,20 @@ export class LambdaHost {
 
   /** Applies the given environment (once): handlers create their SDK clients from it when loaded. */
   applyEnv(): void {
-    if (this.envApplied) return;
+    if (this.envApplied || this.options.containers) return;
     Object.assign(process.env, this.options.env);
     this.envApplied = true;
   }
 
   async invoke(fn: LambdaFunction, payload: unknown): Promise<InvokeOutcome> {
     const awsRequestId = crypto.randomUUID();
+    const { containers } = this.options;
+    if (containers) {
+      if (!fn.runtime.startsWith('nodejs')) {
+        throw new UnsupportedError(`${fn.logicalId}: runtime ${fn.runtime} cannot run here (Node.js handlers only)`);
+      }
+      return containers.runtime.invoke(fn, payload, containers.identityOf(fn), awsRequestId);
+    }
     try {
       const handler = this.load(fn);
       const event = JSON.parse(JSON.stringify(payload));

@@ -80,10 +80,26 @@ export interface DriverOptions {
    */
   readonly unknownServiceTokens?: 'simulate' | 'fail';
   /**
-   * Loads a handler module. The default is this module's `require` (under jest, jest's module
-   * registry, so a handler and a test share module instances).
+   * Loads a handler module, in this process (isolation 'in-process'). The default is this module's
+   * `require` (under jest, jest's module registry, so a handler and a test share module instances).
    */
   readonly requireModule?: (file: string) => unknown;
+  /**
+   * Where handler functions run: 'containers' runs each function in worker threads of its own, as
+   * Lambda does (its own environment, with credentials that stand for its execution role, see
+   * principal(); its own module instances; a clock at `handlerTimeScale`); 'in-process' loads the
+   * handlers into this process with `requireModule`.
+   * @default - 'in-process' when requireModule is given, otherwise 'containers'
+   */
+  readonly isolation?: 'containers' | 'in-process';
+  /**
+   * With containers: real milliseconds per handler millisecond. The handlers' clock, their timers
+   * and their functions' timeouts run at this pace.
+   * @default - timeScale
+   */
+  readonly handlerTimeScale?: number;
+  /** With containers: where the handlers' console lines go. @default - dropped */
+  readonly onHandlerLog?: (line: string, functionLogicalId: string) => void;
 }
 
 export type StackStatus =

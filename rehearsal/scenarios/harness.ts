@@ -9,14 +9,12 @@
  *   console.log(rehearsal.summary());
  *   await rehearsal.close();
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { checkConsistency, CheckResult, describeFindings } from './checker';
 import { Driver, DriverOptions } from '../driver';
-import { Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
+import { EmulatedPrincipal, Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
 
 export type ConstructName = 'DatasetGroup' | 'Schema' | 'Dataset' | 'EvaluationDataset';
 
@@ -78,6 +76,10 @@ export interface Figures {
   missing: number;
   /** Resources left in the emulator on purpose (RETAIN), checked to be there. */
   retained: number;
+  /** Handler calls the emulator authorized against their role's policies, as IAM would. */
+  callsChecked: number;
+  /** Of those, the calls refused with AccessDenied. */
+  callsDenied: number;
 }
 
 export interface ScenarioOutcome {
@@ -96,13 +98,22 @@ export interface ScenarioOutcome {
 const REGION = 'us-east-1';
 export const DEFAULT_TIME_SCALE = 0.02;
 const HANDLER_LOG_LINES = 500;
+/** The rehearsal's own inspection clients: not a role of any stack, so the emulator does not check them. */
 const CREDENTIALS = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
 
 export class Rehearsal {
   public static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
-    // Every answer is checked against the SDK's model of its operation: a departure is an emulator bug.
-    const emu = await startEmulator({ delays: { step: options.stepMs ?? 5 }, s3: options.s3 ?? {}, checkModel: true });
-    return new Rehearsal(emu, options);
+    const drivers = new Set<Driver>();
+    // Every answer is checked against the SDK's model of its operation (a departure is an emulator
+    // bug), and every handler call is authorized as IAM would: the access key a function's container
+    // signs with stands for its execution role, whose policies the driver reads from the template.
+    const emu = await startEmulator({
+      delays: { step: options.stepMs ?? 5 },
+      s3: options.s3 ?? {},
+      checkModel: true,
+      principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId)).find((p) => p !== undefined) as EmulatedPrincipal | undefined,
+    });
+    return new Rehearsal(emu, options, drivers);
   }
 
   /** What the handlers need in process.env: the emulator's endpoints, a region and credentials. */
@@ -119,6 +130,8 @@ export class Rehearsal {
     wronglyDeleted: 0,
     missing: 0,
     retained: 0,
+    callsChecked: 0,
+    callsDenied: 0,
   };
   /** The scenarios that failed on their known bug. */
   public readonly knownBugs: Scenario[] = [];
@@ -127,36 +140,47 @@ export class Rehearsal {
   /** SDK clients on the emulator, for scenarios to read what the handlers cannot show (tags, descriptions). */
   public readonly personalize: p.PersonalizeClient;
   public readonly agentcore: ac.BedrockAgentCoreControlClient;
-  private readonly previousEnv: Record<string, string | undefined>;
 
-  private constructor(public readonly emu: Emulator, private readonly options: RehearsalOptions) {
+  private constructor(public readonly emu: Emulator, private readonly options: RehearsalOptions, private readonly liveDrivers: Set<Driver>) {
+    // What every Lambda container starts with; each gets its own role's credentials on top.
     this.env = {
       ...emu.env,
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       CDK_DATASETS_MAX_ATTEMPTS: String(options.maxAttempts ?? 3),
-      // The SDK's notice that Node.js 20 support ends, once per loaded bundle otherwise.
+      // The SDK's notice that Node.js 20 support ends, once per container otherwise.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    // The bundles read credentials from the environment only; set it before any handler is loaded.
-    this.previousEnv = Object.fromEntries(Object.keys(this.env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, this.env);
-    this.activate();
     const config = { endpoint: emu.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 };
     this.personalize = new p.PersonalizeClient(config);
     this.agentcore = new ac.BedrockAgentCoreControlClient(config);
   }
 
-  /** A driver on the emulator, with this rehearsal's time scale. */
+  /**
+   * A driver on the emulator, with this rehearsal's time scale: the handlers run in Lambda-like
+   * containers (worker threads), their clock and timers at the same pace as the Provider
+   * framework's waits, their log lines kept rather than printed.
+   */
   public driver(options: DriverOptions = {}): Driver {
-    this.activate();
-    return new Driver({
+    const timeScale = this.options.timeScale ?? DEFAULT_TIME_SCALE;
+    const driver = new Driver({
       env: { ...this.env },
-      timeScale: this.options.timeScale ?? DEFAULT_TIME_SCALE,
-      requireModule: loadHandlerBundle,
+      timeScale,
+      handlerTimeScale: timeScale,
+      onHandlerLog: (line) => {
+        this.handlerLog.push(line);
+        if (this.handlerLog.length > HANDLER_LOG_LINES) this.handlerLog.splice(0, this.handlerLog.length - HANDLER_LOG_LINES);
+      },
       ...options,
     });
+    this.liveDrivers.add(driver);
+    return driver;
+  }
+
+  /** Stops the drivers' Lambda containers and forgets them. */
+  public async closeDrivers(): Promise<void> {
+    const drivers = [...this.liveDrivers];
+    this.liveDrivers.clear();
+    await Promise.all(drivers.map((d) => d.close()));
   }
 
   /**
@@ -164,14 +188,10 @@ export class Rehearsal {
    * throws: the outcome carries the error, and the figures count it.
    */
   public async run(scenario: Scenario, stacks: StackSet): Promise<ScenarioOutcome> {
-    this.activate();
     this.emu.reset();
     this.handlerLog.length = 0;
-    // Every scenario starts with fresh Lambda containers: no SDK client state (retry quota,
-    // client-side rate limit, clock offset) or handler state carried over; and the handlers' clock
-    // starts from the real time again (the SDK corrects a clock that is 5 minutes off).
-    forgetHandlerBundles();
-    handlerRuntime().reanchor();
+    // Every scenario starts with fresh Lambda containers (each driver makes its own): no SDK client
+    // state (retry quota, client-side rate limit, clock offset) or handler state carried over.
     const ctx = new ScenarioContext(this, stacks);
     const started = Date.now();
     let error: Error | undefined;
@@ -180,6 +200,7 @@ export class Rehearsal {
     } catch (e) {
       error = e instanceof Error ? e : new Error(String(e));
     }
+    await this.closeDrivers();
     const check = checkConsistency(this.emu.resources(), ctx.drivers);
     const findings = describeFindings(check);
     if (!error && findings.length > 0) {
@@ -211,6 +232,9 @@ export class Rehearsal {
     f.wronglyDeleted += check.wronglyDeleted.length;
     f.missing += check.missing.length;
     f.retained += check.retained;
+    const authorization = this.emu.authorization();
+    f.callsChecked += authorization.checked;
+    f.callsDenied += authorization.denied;
     return { scenario, error, check, drivers: ctx.drivers, faults: ctx.faults, durationMs: Date.now() - started, handlerLog: [...this.handlerLog] };
   }
 
@@ -225,25 +249,13 @@ export class Rehearsal {
       `wrongly deleted: ${f.wronglyDeleted}`,
       `missing:         ${f.missing}`,
       `retained:        ${f.retained} (left on purpose, checked present)`,
+      `IAM:             ${f.callsChecked} handler calls authorized against their role's policies, ${f.callsDenied} denied`,
       ...this.knownBugs.map((s) => `known bug:       ${s.construct}: ${s.name}`),
     ].join('\n');
   }
 
-  /** Makes the loaded handlers' clock run at this rehearsal's pace and their log come here. */
-  private activate(): void {
-    const runtime = handlerRuntime();
-    runtime.scale = this.options.timeScale ?? DEFAULT_TIME_SCALE;
-    runtime.sink = (line) => {
-      this.handlerLog.push(line);
-      if (this.handlerLog.length > HANDLER_LOG_LINES) this.handlerLog.splice(0, this.handlerLog.length - HANDLER_LOG_LINES);
-    };
-  }
-
   public async close(): Promise<void> {
-    for (const [key, value] of Object.entries(this.previousEnv)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    await this.closeDrivers();
     this.personalize.destroy();
     this.agentcore.destroy();
     await this.emu.close();
@@ -288,112 +300,6 @@ export class ScenarioContext {
     return fault;
   }
 }
-
-/******************************************************************************
- *                        Loading the handler bundles
- *****************************************************************************/
-
-/** Where a loaded bundle finds the rehearsal's clock, timers and console (see loadHandlerBundle). */
-const RUNTIME_KEY = 'cdk-datasets.rehearsal.handler-runtime';
-
-interface HandlerRuntime {
-  /** Real milliseconds per handler millisecond: the rehearsal's timeScale. */
-  scale: number;
-  /** Where the handlers' console output goes. */
-  sink: (line: string) => void;
-  readonly Date: DateConstructor;
-  readonly setTimeout: typeof setTimeout;
-  readonly console: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug'>;
-  /** Sets the handlers' clock to the real time, from which it runs at `scale` again. */
-  reanchor(): void;
-}
-
-/** The runtime every loaded bundle shares (one per global object: jest gives each test file its own). */
-function handlerRuntime(): HandlerRuntime {
-  const global = globalThis as unknown as Record<symbol, HandlerRuntime | undefined>;
-  const key = Symbol.for(RUNTIME_KEY);
-  if (global[key]) return global[key];
-  const RealDate = Date;
-  const realSetTimeout = globalThis.setTimeout;
-  let anchor = RealDate.now();
-  const runtime: HandlerRuntime = {
-    scale: 1,
-    sink: () => undefined,
-    reanchor: () => {
-      anchor = RealDate.now();
-    },
-    // The handlers' clock runs at the rehearsal's pace: a second of theirs is `scale` seconds of ours.
-    Date: class RehearsalDate extends RealDate {
-      public static now(): number {
-        const real = RealDate.now();
-        return anchor + (real - anchor) / runtime.scale;
-      }
-
-      constructor(...args: unknown[]) {
-        if (args.length === 0) super(RehearsalDate.now());
-        else super(...(args as [string | number | Date]));
-      }
-    } as unknown as DateConstructor,
-    // So do their timers (the SDK's retry backoff and rate limiting): at least 10 ms, or what they
-    // asked for if less, so that nothing times out for want of scheduling.
-    setTimeout: ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-      const wanted = Number(ms ?? 0);
-      const real = wanted > 0 ? Math.max(wanted * runtime.scale, Math.min(wanted, 10)) : wanted;
-      return realSetTimeout(callback, real, ...args);
-    }) as typeof setTimeout,
-    console: Object.fromEntries(['log', 'info', 'warn', 'error', 'debug'].map((level) =>
-      [level, (...args: unknown[]) => runtime.sink(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))])) as HandlerRuntime['console'],
-  };
-  global[key] = runtime;
-  return runtime;
-}
-
-/** The copies loadHandlerBundle has loaded, to forget between scenarios. */
-const loadedCopies = new Set<string>();
-
-/** Lets the next scenario load the bundles afresh (plain Node; under jest, call jest.resetModules()). */
-function forgetHandlerBundles(): void {
-  for (const copy of loadedCopies) delete require.cache[copy];
-  loadedCopies.clear();
-}
-
-/**
- * Loads a handler bundle the way the rehearsal runs it: from copies, next to them, of its files
- * (index.js and the chunks it loads on first use, *.lazy.js) in which
- *   - the Node.js built-in modules the SDK loads with import() (node:http, node:async_hooks) are
- *     loaded with require(): jest's module sandbox refuses import() without --experimental-vm-modules;
- *   - `Date`, `setTimeout` and `console` are the rehearsal's: the handlers' clock and timers run at
- *     the rehearsal's time scale, as the Provider framework's waits do, so that their own waits (the
- *     settle time after a create, the wait bound, the retry interval of a refused delete, the SDK's
- *     retry backoff and rate limiting) take simulated time too; and their log lines are kept rather
- *     than printed;
- *   - a chunk is loaded from its copy.
- * Everything else is the bundle as built.
- */
-export function loadHandlerBundle(file: string): unknown {
-  const dir = path.dirname(file);
-  const originals = fs.readdirSync(dir).filter((f) => /\.c?js$/.test(f) && !COPY.test(f));
-  const copyOf = (name: string) => name.replace(/(\.c?js)$/, '.rehearsal$1');
-  const bases = new Map(originals.map((f) => [f.replace(/\.c?js$/, ''), copyOf(f)]));
-  for (const original of originals) {
-    const copy = path.join(dir, copyOf(original));
-    loadedCopies.add(copy);
-    if (fs.existsSync(copy)) continue;
-    const text = fs.readFileSync(path.join(dir, original), 'utf8')
-      .replace(/\bimport\((["'])(node:[\w/]+)\1\)/g, 'Promise.resolve(require($1$2$1))')
-      .replace(/\brequire\((["'])\.\/([\w.-]+?)(\.c?js)?\1\)/g,
-        (whole, quote: string, base: string) => (bases.has(base) ? `require(${quote}./${bases.get(base)}${quote})` : whole));
-    const prelude = `var __rehearsal=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
-      'var Date=__rehearsal?__rehearsal.Date:globalThis.Date;var setTimeout=__rehearsal?__rehearsal.setTimeout:globalThis.setTimeout;' +
-      'var console=__rehearsal?__rehearsal.console:globalThis.console;';
-    const strict = /^(["'])use strict\1;/.exec(text);
-    fs.writeFileSync(copy, strict ? `${strict[0]}${prelude}${text.slice(strict[0].length)}` : `${prelude}${text}`);
-  }
-  return require(path.join(dir, copyOf(path.basename(file)))); // eslint-disable-line @typescript-eslint/no-require-imports
-}
-
-/** The copies loadHandlerBundle writes. */
-const COPY = /\.rehearsal\.c?js$/;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

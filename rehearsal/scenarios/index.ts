@@ -6,7 +6,7 @@ export { checkConsistency, describeFindings } from './checker';
 export type { CheckResult, Finding } from './checker';
 export { applyExampleUpdate, firstLine, jsonlAssetObjects, progressLine, rehearseExample } from './example';
 export type { ExampleChange, ExampleRehearsalOptions } from './example';
-export { DEFAULT_TIME_SCALE, loadHandlerBundle, Rehearsal, ScenarioContext, sleep } from './harness';
+export { DEFAULT_TIME_SCALE, Rehearsal, ScenarioContext, sleep } from './harness';
 export type { ConstructName, Figures, RehearsalOptions, Scenario, ScenarioOutcome, StackSet } from './harness';
 export { allScenarios, expectStatus, resourceOf } from './scenarios';
 export { BUCKET_NAME, FIXED_NAMES, S3_OBJECTS, ScenarioStacks, STACK_NAMES, WAIT_BOUND } from './stacks';

@@ -22,8 +22,6 @@ beforeAll(async () => {
   rehearsal = await Rehearsal.start({ s3: S3_OBJECTS });
 }, 60_000);
 
-// Fresh handler bundles for every scenario (the harness reloads them; jest's registry must let it).
-beforeEach(() => jest.resetModules());
 
 afterAll(async () => {
   if (rehearsal) {

@@ -186,7 +186,7 @@ describe('update', () => {
   });
 
   test('a fixed name that would need a replacement is refused before any call, unless the resource has what is asked', async () => {
-    const read = jest.fn(async () => ({ Kind: 'old' }));
+    const read = jest.fn(async () => ({ Kind: 'old' }) as Record<string, unknown>);
     const { adapter, handlers } = fakeAdapter({ capabilities: { currentValues: { read } } });
     await expect(handlers.onEvent(updateEvent(TYPE, 'fake/a', { Name: 'x', Kind: 'old' }, { Name: 'x', Kind: 'new' })))
       .rejects.toThrow(/Cannot change Kind of fake resource "x" \(Retail1A2B3C4D\).*Nothing was changed/);
