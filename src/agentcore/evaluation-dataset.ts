@@ -156,7 +156,7 @@ export interface EvaluationDatasetProps {
 
   /**
    * How long a deployment waits for the dataset to become ACTIVE with its examples and version in
-   * place, or to be gone after deletion, before it fails. At most 1 hour.
+   * place, or to be gone after deletion, before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;

@@ -135,7 +135,7 @@ export interface DatasetGroupProps {
 
   /**
    * How long a deployment waits for the group to become ACTIVE, or to be gone after deletion,
-   * before it fails. At most 1 hour.
+   * before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;

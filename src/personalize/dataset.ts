@@ -118,7 +118,7 @@ export interface DatasetOptions {
   /**
    * How long a deployment waits for the dataset to become ACTIVE (or for a schema change to
    * finish), or to be gone after deletion (an import job that is running delays it), before it
-   * fails. At most 1 hour.
+   * fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;

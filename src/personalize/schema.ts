@@ -132,7 +132,7 @@ export interface SchemaOptions {
 
   /**
    * How long a deletion waits while a dataset that is being deleted still uses the schema,
-   * before it fails. At most 1 hour.
+   * before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;
