@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   DatasetGroupDomain, DatasetType, Schema, SchemaDefinition, SchemaField, SchemaFieldType, SchemaProps,
 } from '../../src';
-import { validatingApp } from '../support/stack';
+import { serviceTokenOf, validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeSchema';
 
@@ -42,7 +42,8 @@ describe('rendering', () => {
     const template = Template.fromStack(stack);
     template.hasResource(TYPE, {
       Properties: {
-        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdkDatasetsAmazonPersonalizeProviderframeworkonEvent'), 'Arn'] },
+        ServiceToken: serviceTokenOf(stack),
+        ServiceTimeout: '3600',
         Schema: '{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[' +
           '{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},' +
           '{"name":"EVENT_TYPE","type":"string"},{"name":"DEVICE","type":["string","null"],"categorical":true}],"version":"1.0"}',
