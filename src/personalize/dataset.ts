@@ -73,11 +73,7 @@ abstract class DatasetBase extends Resource implements IDataset {
    */
   public grantPutRecords(grantee: iam.IGrantable): iam.Grant {
     const action = PUT_RECORDS_ACTIONS[this.datasetType.key];
-    if (!action) {
-      throwIfInvalid(this, [`grantPutRecords: a ${this.datasetType.value} dataset takes no PutItems, PutUsers or PutActions ` +
-        'records; its interactions go through an event tracker: give the grantee tracker.grantPutEvents' +
-        `${this.datasetType.key === 'ACTION_INTERACTIONS' ? ' or tracker.grantPutActionInteractions' : ''} instead`]);
-    }
+    if (!action) throwIfInvalid(this, [putRecordsRefusal(this.datasetType)]);
     return this.grant(grantee, action);
   }
 }
@@ -326,6 +322,21 @@ function matchSchema(datasetType: DatasetType, schema: ISchema, group: IDatasetG
       `(${groupDomain.domain ? `domain: DatasetGroupDomain.${groupDomain.domain}` : 'no domain'})`);
   }
   return errors;
+}
+
+/** Why a dataset of this type takes no PutItems, PutUsers or PutActions records, and what to do instead. */
+function putRecordsRefusal(type: DatasetType): string {
+  if (Token.isUnresolved(type.value)) {
+    return 'grantPutRecords: the dataset\'s type is not known at synth time (it is read from a token ARN), so the action ' +
+      '(PutItems, PutUsers or PutActions) cannot be chosen; give datasetType to Dataset.fromDatasetAttributes';
+  }
+  if (type.matches(DatasetType.INTERACTIONS) || type.matches(DatasetType.ACTION_INTERACTIONS)) {
+    return `grantPutRecords: ${type.value} datasets take no PutItems, PutUsers or PutActions records; their interactions go ` +
+      'through an event tracker: give the grantee tracker.grantPutEvents' +
+      `${type.matches(DatasetType.ACTION_INTERACTIONS) ? ' or tracker.grantPutActionInteractions' : ''} instead`;
+  }
+  return `grantPutRecords: ${type.value} datasets take no PutItems, PutUsers or PutActions records; only Items, Users and ` +
+    'Actions datasets do (grant other actions with grant)';
 }
 
 /** Whether the construct's custom resource is kept when deleted; undefined when it has none. */
