@@ -32,7 +32,7 @@ function handlerStatements(stack: Stack): any[] {
 describe('sources', () => {
   test('inline examples (snapshot)', () => {
     const stack = newStack();
-    inlineDataset(stack, 'CheckoutEval', { datasetName: 'checkout_eval', description: 'Checkout agent regression set' });
+    inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: 'checkout_eval', description: 'Checkout agent regression set' });
     expect(snapshotOf(stack)).toMatchSnapshot();
     Template.fromStack(stack).hasResourceProperties(TYPE, {
       DatasetName: 'checkout_eval',
@@ -125,9 +125,20 @@ describe('resource', () => {
     expect(evals.schemaType).toBe(PREDEFINED);
   });
 
-  test('a fixed name is the name attribute', () => {
-    const evals = inlineDataset(newStack(), 'CheckoutEval', { datasetName: 'checkout_eval' });
+  test('a fixed name (evaluationDatasetName) is the name attribute and the DatasetName property', () => {
+    const stack = newStack();
+    const evals = inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: 'checkout_eval' });
     expect(evals.evaluationDatasetName).toBe('checkout_eval');
+    Template.fromStack(stack).hasResourceProperties(TYPE, { DatasetName: 'checkout_eval' });
+  });
+
+  test('datasetName, the deprecated alias, still names the dataset; both at once is an error', () => {
+    const stack = newStack();
+    expect(inlineDataset(stack, 'Old', { datasetName: 'old_name' }).evaluationDatasetName).toBe('old_name');
+    Template.fromStack(stack).hasResourceProperties(TYPE, { DatasetName: 'old_name' });
+    expect(() => inlineDataset(newStack(), 'Both', { evaluationDatasetName: 'a', datasetName: 'b' }))
+      .toThrow('[Evals/Both] evaluationDatasetName and datasetName (its deprecated alias) are both given; give evaluationDatasetName only');
+    expect(() => inlineDataset(newStack(), 'Bad', { evaluationDatasetName: '1bad' })).toThrow(/evaluationDatasetName "1bad" must match/);
   });
 
   test('datasets are retained unless the user says otherwise', () => {
@@ -309,11 +320,11 @@ describe('validation', () => {
   }).toThrow(message);
 
   test.each([
-    ['1checkout', /datasetName "1checkout" must match \^\[a-zA-Z\]\[a-zA-Z0-9_\]\{0,47\}\$ \(a letter, then letters, digits and underscores\)/],
-    ['checkout-eval', /datasetName "checkout-eval" must match/],
-    ['c'.repeat(49), /datasetName "c{49}" is 49 characters long; it must be 1 to 48 characters/],
-  ])('datasetName %s', (datasetName, message) => {
-    fails((stack) => inlineDataset(stack, 'CheckoutEval', { datasetName }), message);
+    ['1checkout', /evaluationDatasetName "1checkout" must match \^\[a-zA-Z\]\[a-zA-Z0-9_\]\{0,47\}\$ \(a letter, then letters, digits and underscores\)/],
+    ['checkout-eval', /evaluationDatasetName "checkout-eval" must match/],
+    ['c'.repeat(49), /evaluationDatasetName "c{49}" is 49 characters long; it must be 1 to 48 characters/],
+  ])('evaluationDatasetName %s', (evaluationDatasetName, message) => {
+    fails((stack) => inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName }), message);
   });
 
   test('description of more than 200 characters', () => {
@@ -324,7 +335,7 @@ describe('validation', () => {
   test('tokens are not checked', () => {
     const stack = newStack();
     const token = Lazy.string({ produce: () => '1-not-a-valid-name' });
-    inlineDataset(stack, 'CheckoutEval', { datasetName: token, description: Lazy.string({ produce: () => 'd'.repeat(300) }) });
+    inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: token, description: Lazy.string({ produce: () => 'd'.repeat(300) }) });
     new EvaluationDataset(stack, 'Tokens', {
       schemaType: PREDEFINED, source: EvaluationDatasetSource.fromInline([{ scenario_id: token, turns: [{ input: token }] }]),
     });
