@@ -181,7 +181,7 @@ describe('removal policy of the provider\'s log group and staging bucket', () =>
     expect(resources.filter(([, r]) => r.DeletionPolicy === 'Retain' || r.UpdateReplacePolicy === 'Retain').map(([id]) => id)).toEqual([]);
     expect(providerLogGroup(stack).DeletionPolicy).toBe('Delete');
     expect(stagingBucket(stack).DeletionPolicy).toBe('Delete');
-    for (const [, r] of resources.filter(([, r]) => LIBRARY_TYPES.has(r.Type))) expect(r.DeletionPolicy).toBe('Delete');
+    for (const [, resource] of resources.filter(([, r]) => LIBRARY_TYPES.has(r.Type))) expect(resource.DeletionPolicy).toBe('Delete');
   });
 
   test('every construct DESTROY through RemovalPolicies.of(stack): the provider follows too', () => {

@@ -10,10 +10,10 @@ import {
 import { EvaluationSchemaType } from './schema-type';
 import { EvaluationDatasetSource } from './source';
 import { EVALUATION_DATASET_NAME_RULE } from '../contract';
-import { DatasetsProvider } from '../provider';
 import { addToKeyPolicy, validateEncryptionKey } from '../private/kms';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { TagRules, throwIfInvalid, validateString } from '../private/validation';
+import { DatasetsProvider } from '../provider';
 
 /******************************************************************************
  *                                 Constants

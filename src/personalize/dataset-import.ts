@@ -13,11 +13,11 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { DEFAULT_IMPORT_WAIT_TIMEOUT_SECONDS } from '../contract';
-import { DatasetsProvider } from '../provider';
 import { addToKeyPolicy } from '../private/kms';
 import { acknowledge, nagTextOf } from '../private/nag';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid } from '../private/validation';
+import { DatasetsProvider } from '../provider';
 
 /******************************************************************************
  *                                 Constants

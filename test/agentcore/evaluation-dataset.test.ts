@@ -427,7 +427,7 @@ describe('validation', () => {
     fromBucket(stack, 49);
     expect(() => Template.fromStack(stack)).not.toThrow();
     fails((s) => fromBucket(s, 50), /tags: 50 tags are applied; at most 49 are allowed/);
-    fails((stack) => Tags.of(inlineDataset(stack)).add('cdk-datasets:examples-source', 'x'),
+    fails((s) => Tags.of(inlineDataset(s)).add('cdk-datasets:examples-source', 'x'),
       /tag key "cdk-datasets:examples-source" uses the prefix "cdk-datasets:", which the library keeps for its own tags/);
   });
 });
