@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -294,7 +294,7 @@ describe('EventTracker', () => {
       // The user's own, unrelated: a wildcard resource on another role.
       const other = new iam.Role(stack, 'Other', { assumedBy: new iam.AccountRootPrincipal() });
       other.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
-      const findings = synthFindings(stack.node.scope as any);
+      const findings = synthFindings(stack.node.scope as App);
       expect(findings).toContain('Events/Other/DefaultPolicy/Resource');
       expect(findings).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
       expect(findings).not.toContain('Events/Sender');
@@ -306,7 +306,7 @@ describe('EventTracker', () => {
       const stack = new Stack(validatingApp(), 'Events');
       const created = new DatasetGroup(stack, 'Retail').addEventTracker('Tracker', { eventTrackerName: 'retail' });
       created.grantPutEvents(new iam.Role(stack, 'Sender', { assumedBy: new iam.AccountRootPrincipal() }));
-      expect(synthFindings(stack.node.scope as any)).toBe('');
+      expect(synthFindings(stack.node.scope as App)).toBe('');
     });
   });
 
