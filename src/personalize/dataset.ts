@@ -1,8 +1,6 @@
-import {
-  CfnDeletionPolicy, CfnResource, Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token,
-} from 'aws-cdk-lib';
+import { Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
 import type { IDatasetGroup } from './dataset-group';
 import { DatasetImport, DatasetImportOptions } from './dataset-import';
@@ -12,7 +10,7 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { checkDomainDatasetType } from './schema-rules';
-import { addDatasetResource, newTagManager } from '../private/resource';
+import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
 
 /******************************************************************************
@@ -337,12 +335,4 @@ function putRecordsRefusal(type: DatasetType): string {
   }
   return `grantPutRecords: ${type.value} datasets take no PutItems, PutUsers or PutActions records; only Items, Users and ` +
     'Actions datasets do (grant other actions with grant)';
-}
-
-/** Whether the construct's custom resource is kept when deleted; undefined when it has none. */
-function retainedOnDelete(scope: IConstruct): boolean | undefined {
-  const cfn = scope.node.tryFindChild('Resource')?.node.defaultChild;
-  if (!cfn || !CfnResource.isCfnResource(cfn)) return undefined;
-  const policy = cfn.cfnOptions.deletionPolicy;
-  return policy !== undefined && policy !== CfnDeletionPolicy.DELETE;
 }
