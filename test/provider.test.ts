@@ -205,8 +205,13 @@ describe('removal policy of the provider\'s log group and staging bucket', () =>
         schemaType: EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1, source: EvaluationDatasetSource.fromInline(EXAMPLES),
       });
     }],
-    ['one tracker retained in a destroyed group', (stack: Stack) => {
-      importingGroup(stack, RemovalPolicy.DESTROY).addEventTracker('Tracker', { removalPolicy: RemovalPolicy.RETAIN });
+    ['one schema retained under a destroyed dataset', (stack: Stack) => {
+      const group = new DatasetGroup(stack, 'Retail', { removalPolicy: RemovalPolicy.DESTROY });
+      group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', { datasetType: DatasetType.INTERACTIONS, fields: INTERACTIONS_FIELDS }),
+        dataImport: { source: DatasetImportSource.fromAsset(CSV) },
+      });
     }],
   ])('one construct retained (%s): the log group and staging bucket are retained', (_what, build) => {
     const stack = newStack();

@@ -1,4 +1,4 @@
-import { App, CfnElement, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Lazy, RemovalPolicies, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -109,6 +109,27 @@ describe('EventTracker', () => {
       const group = new DatasetGroup(stack, 'Retail', { removalPolicy: RemovalPolicy.RETAIN });
       group.addEventTracker('Tracker', { removalPolicy: RemovalPolicy.DESTROY });
       Template.fromStack(stack).hasResource(TYPE, { DeletionPolicy: 'Delete' });
+    });
+
+    test('a retained tracker in a destroyed group is an error: the group could not be deleted', () => {
+      const stack = newStack();
+      new DatasetGroup(stack, 'Retail', { removalPolicy: RemovalPolicy.DESTROY }).addEventTracker('Tracker', { removalPolicy: RemovalPolicy.RETAIN });
+      expect(() => Template.fromStack(stack)).toThrow(
+        '[Recommendations/Retail/Tracker] removalPolicy: this event tracker is retained but its dataset group Recommendations/Retail is ' +
+        'destroyed; Personalize cannot delete a dataset group that still holds an event tracker, so deleting the group would fail. ' +
+        'Destroy the tracker with its group (omit removalPolicy to take the group\'s), or retain the group');
+    });
+
+    test('the check sees removal policies that aspects apply; a destroyed tracker in a retained group is fine', () => {
+      const stack = newStack();
+      const group = new DatasetGroup(stack, 'Retail');
+      group.addEventTracker('Tracker');
+      RemovalPolicies.of(group.node.findChild('Resource')).destroy();
+      expect(() => Template.fromStack(stack)).toThrow(/\[Recommendations\/Retail\/Tracker\] removalPolicy: this event tracker is retained/);
+
+      const fine = newStack();
+      new DatasetGroup(fine, 'Retail').addEventTracker('Tracker', { removalPolicy: RemovalPolicy.DESTROY });
+      expect(() => Template.fromStack(fine)).not.toThrow();
     });
 
     test('retained in a group imported by ARN, whose policy is not known', () => {
