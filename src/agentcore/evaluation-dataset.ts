@@ -10,10 +10,10 @@ import {
 import { EvaluationSchemaType } from './schema-type';
 import { EvaluationDatasetSource } from './source';
 import { EVALUATION_DATASET_NAME_RULE } from '../contract';
-import { DatasetsProvider } from '../provider';
 import { addToKeyPolicy, validateEncryptionKey } from '../private/kms';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { TagRules, throwIfInvalid, validateString } from '../private/validation';
+import { DatasetsProvider } from '../provider';
 
 /******************************************************************************
  *                                 Constants
@@ -156,7 +156,7 @@ export interface EvaluationDatasetProps {
 
   /**
    * How long a deployment waits for the dataset to become ACTIVE with its examples and version in
-   * place, or to be gone after deletion, before it fails. At most 1 hour.
+   * place, or to be gone after deletion, before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;

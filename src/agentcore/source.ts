@@ -55,9 +55,7 @@ export abstract class EvaluationDatasetSource {
   /**
    * A JSONL file (one example per line) in S3. Its content is not known at synth time, so it is
    * not checked there, and a new object under the same key is not noticed: change the key to
-   * change the examples. A dataset read from S3 carries one more library tag
-   * (`cdk-datasets:examples-source`, the source its examples came from), so it takes at most 48
-   * of your tags.
+   * change the examples.
    */
   public static fromBucket(bucket: s3.IBucket, key: string): EvaluationDatasetSource {
     return new BucketSource(bucket, key);
@@ -65,8 +63,7 @@ export abstract class EvaluationDatasetSource {
 
   /**
    * A local JSONL file (one example per line; blank lines are skipped), checked at synth time and
-   * staged as an S3 asset. A change to the file changes the examples on the next deployment. Like
-   * `fromBucket`, it leaves room for 48 of your tags.
+   * staged as an S3 asset. A change to the file changes the examples on the next deployment.
    */
   public static fromAsset(path: string): EvaluationDatasetSource {
     return new AssetSource(path);

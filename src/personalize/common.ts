@@ -2,8 +2,8 @@ import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TAGGING_HANDLER_ACTIONS } from './perms';
 import { PERSONALIZE_NAME_RULE } from '../contract';
-import { DatasetsProvider } from '../provider';
 import { TagRules, throwIfInvalid, validateString } from '../private/validation';
+import { DatasetsProvider } from '../provider';
 
 /** Personalize tag limits: 50 tags (one is the library's ownership tag), keys up to 128, values up to 256. */
 export const PERSONALIZE_TAG_RULES: TagRules = {

@@ -135,7 +135,7 @@ export interface DatasetGroupProps {
 
   /**
    * How long a deployment waits for the group to become ACTIVE, or to be gone after deletion,
-   * before it fails. At most 1 hour.
+   * before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;
@@ -204,8 +204,12 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   public readonly encryptionKey?: kms.IKey;
   /** The role Personalize assumes to use the key, if any. */
   public readonly role?: iam.IRole;
-  /** The removal policy of the group; datasets added with `addDataset` take it too. */
-  public readonly removalPolicy: RemovalPolicy;
+  /**
+   * The removal policy of the group; datasets and trackers added to it take it too. Always set for
+   * a group defined in this app (optional only because IDatasetGroup leaves it unknown for an
+   * imported one).
+   */
+  public readonly removalPolicy?: RemovalPolicy;
   public readonly cdkTagManager: TagManager;
 
   /**
@@ -225,7 +229,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
 
     this.domain = props.domain;
     this.encryptionKey = props.encryptionKey;
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = removalPolicy;
     this.cdkTagManager = newTagManager('DatasetGroup');
 
     const provider = personalizeProvider(this, 'dataset-group', DATASET_GROUP_HANDLER_ACTIONS);
@@ -267,7 +272,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
         KmsKeyArn: props.encryptionKey?.keyArn,
         RoleArn: this.role?.roleArn,
       },
-      removalPolicy: this.removalPolicy,
+      removalPolicy,
       tags: { manager: this.cdkTagManager, rules: PERSONALIZE_TAG_RULES },
       waitTimeout: props.waitTimeout,
     });

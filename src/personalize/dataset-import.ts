@@ -13,11 +13,11 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { DEFAULT_IMPORT_WAIT_TIMEOUT_SECONDS } from '../contract';
-import { DatasetsProvider } from '../provider';
 import { addToKeyPolicy } from '../private/kms';
 import { acknowledge, nagTextOf } from '../private/nag';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid } from '../private/validation';
+import { DatasetsProvider } from '../provider';
 
 /******************************************************************************
  *                                 Constants
@@ -182,8 +182,8 @@ export interface DatasetImportOptions {
 
   /**
    * Whether the deployment waits until the import job is ACTIVE (a CREATE FAILED job then fails it
-   * with the job's `failureReason`). A custom resource can wait 1 hour at the most (the
-   * CloudFormation Provider framework's ceiling), and a large import can take longer: with
+   * with the job's `failureReason`). A custom resource can wait 55 minutes at the most
+   * (CloudFormation gives it an hour, and the wait must end first), and a large import can take longer: with
    * `false`, the deployment goes on as soon as the job is created, and the job's ARN
    * (`Dataset.importJobArn`) lets you follow it (DescribeDatasetImportJob). Either way, deleting
    * the dataset waits while its import job still runs.
@@ -194,9 +194,9 @@ export interface DatasetImportOptions {
   /**
    * How long a deployment waits for the import job to become ACTIVE (when `waitForCompletion`),
    * and how long a deletion or replacement waits for a running job to finish, before it fails. At
-   * most 1 hour. A wait that times out fails the deployment, which rolls back; the rollback again
+   * most 55 minutes. A wait that times out fails the deployment, which rolls back; the rollback again
    * waits for the job, which cannot be stopped, to finish.
-   * @default Duration.hours(1)
+   * @default Duration.minutes(55)
    */
   readonly waitTimeout?: Duration;
 }

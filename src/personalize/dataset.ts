@@ -1,8 +1,6 @@
-import {
-  CfnDeletionPolicy, CfnResource, Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token,
-} from 'aws-cdk-lib';
+import { Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
 import type { IDatasetGroup } from './dataset-group';
 import { DatasetImport, DatasetImportOptions } from './dataset-import';
@@ -12,7 +10,7 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { checkDomainDatasetType } from './schema-rules';
-import { addDatasetResource, newTagManager } from '../private/resource';
+import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
 
 /******************************************************************************
@@ -73,11 +71,7 @@ abstract class DatasetBase extends Resource implements IDataset {
    */
   public grantPutRecords(grantee: iam.IGrantable): iam.Grant {
     const action = PUT_RECORDS_ACTIONS[this.datasetType.key];
-    if (!action) {
-      throwIfInvalid(this, [`grantPutRecords: a ${this.datasetType.value} dataset takes no PutItems, PutUsers or PutActions ` +
-        'records; its interactions go through an event tracker: give the grantee tracker.grantPutEvents' +
-        `${this.datasetType.key === 'ACTION_INTERACTIONS' ? ' or tracker.grantPutActionInteractions' : ''} instead`]);
-    }
+    if (!action) throwIfInvalid(this, [putRecordsRefusal(this.datasetType)]);
     return this.grant(grantee, action);
   }
 }
@@ -118,7 +112,7 @@ export interface DatasetOptions {
   /**
    * How long a deployment waits for the dataset to become ACTIVE (or for a schema change to
    * finish), or to be gone after deletion (an import job that is running delays it), before it
-   * fails. At most 1 hour.
+   * fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;
@@ -328,10 +322,17 @@ function matchSchema(datasetType: DatasetType, schema: ISchema, group: IDatasetG
   return errors;
 }
 
-/** Whether the construct's custom resource is kept when deleted; undefined when it has none. */
-function retainedOnDelete(scope: IConstruct): boolean | undefined {
-  const cfn = scope.node.tryFindChild('Resource')?.node.defaultChild;
-  if (!cfn || !CfnResource.isCfnResource(cfn)) return undefined;
-  const policy = cfn.cfnOptions.deletionPolicy;
-  return policy !== undefined && policy !== CfnDeletionPolicy.DELETE;
+/** Why a dataset of this type takes no PutItems, PutUsers or PutActions records, and what to do instead. */
+function putRecordsRefusal(type: DatasetType): string {
+  if (Token.isUnresolved(type.value)) {
+    return 'grantPutRecords: the dataset\'s type is not known at synth time (it is read from a token ARN), so the action ' +
+      '(PutItems, PutUsers or PutActions) cannot be chosen; give datasetType to Dataset.fromDatasetAttributes';
+  }
+  if (type.matches(DatasetType.INTERACTIONS) || type.matches(DatasetType.ACTION_INTERACTIONS)) {
+    return `grantPutRecords: ${type.value} datasets take no PutItems, PutUsers or PutActions records; their interactions go ` +
+      'through an event tracker: give the grantee tracker.grantPutEvents' +
+      `${type.matches(DatasetType.ACTION_INTERACTIONS) ? ' or tracker.grantPutActionInteractions' : ''} instead`;
+  }
+  return `grantPutRecords: ${type.value} datasets take no PutItems, PutUsers or PutActions records; only Items, Users and ` +
+    'Actions datasets do (grant other actions with grant)';
 }

@@ -9,7 +9,7 @@ import {
   PUT_ACTION_INTERACTIONS_ACTIONS, PUT_EVENTS_ACTIONS,
 } from './perms';
 import { acknowledge } from '../private/nag';
-import { addDatasetResource, newTagManager } from '../private/resource';
+import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid } from '../private/validation';
 
 /******************************************************************************
@@ -126,7 +126,8 @@ export interface EventTrackerOptions {
 
   /**
    * What happens to the tracker when it leaves the stack. The tracker holds no data of its own,
-   * but its tracking id is what applications send events with.
+   * but its tracking id is what applications send events with. A retained tracker in a destroyed
+   * group is an error at synth time: Personalize cannot delete a group that still holds a tracker.
    * @default - the group's removal policy for a group defined in this app, otherwise RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -235,7 +236,8 @@ export class EventTracker extends EventTrackerBase implements ITaggableV2 {
     this.eventTrackerName = props.eventTrackerName ?? resource.getAttString(attributes.EventTrackerName);
     this.trackingId = resource.getAttString(attributes.TrackingId);
 
-    this.node.addValidation({ validate: () => this.onePerGroup() });
+    // Both checks need the whole app (other trackers; removal policies that aspects may change).
+    this.node.addValidation({ validate: () => [...this.onePerGroup(), ...this.deletableWithGroup()] });
   }
 
   /** A dataset group holds at most one event tracker (the service refuses a second one). */
@@ -245,6 +247,14 @@ export class EventTracker extends EventTrackerBase implements ITaggableV2 {
     if (same.length < 2 || same[0] === this) return [];
     return [`datasetGroup: dataset group ${this.datasetGroup.node.path} already has an event tracker, ${same[0].node.path}, and ` +
       `this is another one (${this.node.path}); a dataset group holds at most one event tracker`];
+  }
+
+  /** A retained tracker keeps its group from being deleted. */
+  private deletableWithGroup(): string[] {
+    if (!retainedOnDelete(this) || retainedOnDelete(this.datasetGroup) !== false) return [];
+    return [`removalPolicy: this event tracker is retained but its dataset group ${this.datasetGroup.node.path} is destroyed; ` +
+      'Personalize cannot delete a dataset group that still holds an event tracker, so deleting the group would fail. ' +
+      'Destroy the tracker with its group (omit removalPolicy to take the group\'s), or retain the group'];
   }
 }
 

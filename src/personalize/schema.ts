@@ -132,7 +132,7 @@ export interface SchemaOptions {
 
   /**
    * How long a deletion waits while a dataset that is being deleted still uses the schema,
-   * before it fails. At most 1 hour.
+   * before it fails. At most 55 minutes.
    * @default Duration.minutes(30)
    */
   readonly waitTimeout?: Duration;
@@ -258,8 +258,11 @@ export class Schema extends SchemaBase {
   public readonly schemaName: string;
   public readonly datasetType?: DatasetType;
   public readonly domain?: DatasetGroupDomain;
-  /** The removal policy of the schema. */
-  public readonly removalPolicy: RemovalPolicy;
+  /**
+   * The removal policy of the schema: always set for a schema defined in this app (optional only
+   * because ISchema leaves it unknown for an imported one).
+   */
+  public readonly removalPolicy?: RemovalPolicy;
   public readonly fields?: SchemaFieldInfo[];
 
   /**
@@ -295,7 +298,8 @@ export class Schema extends SchemaBase {
 
     this.datasetType = datasetType;
     this.domain = domain;
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = removalPolicy;
 
     // Schemas cannot be tagged (CreateSchema takes no tags): the handler gets no tagging actions on them.
     personalizeProvider(this, 'schema', SCHEMA_HANDLER_ACTIONS, /* taggable */ false);
@@ -307,7 +311,7 @@ export class Schema extends SchemaBase {
         Schema: json,
         Domain: domain,
       },
-      removalPolicy: this.removalPolicy,
+      removalPolicy,
       waitTimeout: props.waitTimeout,
     });
 

@@ -41,7 +41,8 @@ export function validateEncryptionKey(scope: IConstruct, key: kms.IKey | undefin
  * Adds a statement to the key's policy; for a key whose policy the app cannot change (an imported
  * key), a warning says what to add where the key is defined, citing where the service documents it.
  */
-export function addToKeyPolicy(scope: IConstruct, key: kms.IKey, statement: iam.PolicyStatement, warning: { id: string; what: string; source: string }): void {
+export function addToKeyPolicy(scope: IConstruct, key: kms.IKey, statement: iam.PolicyStatement,
+  warning: { id: string; what: string; source: string }): void {
   const added = key.addToResourcePolicy(statement, /* allowNoOp */ true);
   if (!added.statementAdded) {
     Annotations.of(scope).addWarningV2(warning.id, `The KMS key ${key.keyArn} is not defined in this app, so its policy ` +

@@ -1,5 +1,5 @@
-import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { TagRules, throwIfInvalid, validateTags, validateTimeout } from './validation';
 import {
   attributeNames, DEFAULT_WAIT_TIMEOUT_SECONDS, OperationalProperties, Properties, RESOURCES, ResourceName, SERVICE_TIMEOUT_SECONDS,
@@ -62,4 +62,15 @@ export function newTagManager(resource: ResourceName): TagManager {
 function renderedTags(tags: TagManager): Array<{ key: string; value: string }> {
   const rendered: Array<{ Key: string; Value: string }> = tags.renderTags() ?? [];
   return rendered.map((t) => ({ key: t.Key, value: t.Value }));
+}
+
+/**
+ * Whether a construct's custom resource (its `Resource` child) is kept when deleted, as removal
+ * policies and aspects have left it; undefined for a construct without one (an imported resource).
+ */
+export function retainedOnDelete(scope: IConstruct): boolean | undefined {
+  const cfn = scope.node.tryFindChild('Resource')?.node.defaultChild;
+  if (!cfn || !CfnResource.isCfnResource(cfn)) return undefined;
+  const policy = cfn.cfnOptions.deletionPolicy;
+  return policy !== undefined && policy !== CfnDeletionPolicy.DELETE;
 }

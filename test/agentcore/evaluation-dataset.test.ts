@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { App, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType } from '../../src';
-import { synthFindings } from '../support/stack';
+import { providerOf, snapshotTemplate, synthFindings } from '../support/stack';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'agentcore');
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
@@ -21,17 +21,8 @@ function inlineDataset(stack: Stack, id = 'CheckoutEval', extra: Partial<Constru
   return new EvaluationDataset(stack, id, { schemaType: PREDEFINED, source: EvaluationDatasetSource.fromInline(EXAMPLES), ...extra });
 }
 
-/** The library's own resources for a snapshot: the datasets, the handler role's policy and any key. */
-function snapshotOf(stack: Stack) {
-  const resources: Record<string, any> = Template.fromStack(stack).toJSON().Resources;
-  const pick = (keep: (logicalId: string, resource: any) => boolean) =>
-    Object.fromEntries(Object.entries(resources).filter(([logicalId, resource]) => keep(logicalId, resource)));
-  return {
-    datasets: pick((_, r) => r.Type === TYPE),
-    handlerPolicy: pick((id, r) => r.Type === 'AWS::IAM::Policy' && id.includes('HandlerRole')),
-    keys: pick((_, r) => r.Type === 'AWS::KMS::Key'),
-  };
-}
+/** The library's own resources for a snapshot (snapshotTemplate leaves the Provider framework out). */
+const snapshotOf = snapshotTemplate;
 
 function handlerStatements(stack: Stack): any[] {
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
@@ -41,7 +32,7 @@ function handlerStatements(stack: Stack): any[] {
 describe('sources', () => {
   test('inline examples (snapshot)', () => {
     const stack = newStack();
-    inlineDataset(stack, 'CheckoutEval', { datasetName: 'checkout_eval', description: 'Checkout agent regression set' });
+    inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: 'checkout_eval', description: 'Checkout agent regression set' });
     expect(snapshotOf(stack)).toMatchSnapshot();
     Template.fromStack(stack).hasResourceProperties(TYPE, {
       DatasetName: 'checkout_eval',
@@ -115,9 +106,10 @@ describe('resource', () => {
     inlineDataset(two, 'A');
     inlineDataset(two, 'B');
     const count = (stack: Stack, type: string) => Object.keys(Template.fromStack(stack).findResources(type)).length;
+    // Every function of the stack, the Provider framework's included: the second dataset adds none.
     expect(count(two, 'AWS::Lambda::Function')).toBe(count(one, 'AWS::Lambda::Function'));
     expect(count(two, TYPE)).toBe(2);
-    expect(two.node.findChild('CdkDatasetsAmazonBedrockAgentCoreProvider')).toBeDefined();
+    expect(providerOf(two)).toBeDefined();
   });
 
   test('a generated name is left to the handler; the attributes come from the custom resource', () => {
@@ -133,9 +125,20 @@ describe('resource', () => {
     expect(evals.schemaType).toBe(PREDEFINED);
   });
 
-  test('a fixed name is the name attribute', () => {
-    const evals = inlineDataset(newStack(), 'CheckoutEval', { datasetName: 'checkout_eval' });
+  test('a fixed name (evaluationDatasetName) is the name attribute and the DatasetName property', () => {
+    const stack = newStack();
+    const evals = inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: 'checkout_eval' });
     expect(evals.evaluationDatasetName).toBe('checkout_eval');
+    Template.fromStack(stack).hasResourceProperties(TYPE, { DatasetName: 'checkout_eval' });
+  });
+
+  test('datasetName, the deprecated alias, still names the dataset; both at once is an error', () => {
+    const stack = newStack();
+    expect(inlineDataset(stack, 'Old', { datasetName: 'old_name' }).evaluationDatasetName).toBe('old_name');
+    Template.fromStack(stack).hasResourceProperties(TYPE, { DatasetName: 'old_name' });
+    expect(() => inlineDataset(newStack(), 'Both', { evaluationDatasetName: 'a', datasetName: 'b' }))
+      .toThrow('[Evals/Both] evaluationDatasetName and datasetName (its deprecated alias) are both given; give evaluationDatasetName only');
+    expect(() => inlineDataset(newStack(), 'Bad', { evaluationDatasetName: '1bad' })).toThrow(/evaluationDatasetName "1bad" must match/);
   });
 
   test('datasets are retained unless the user says otherwise', () => {
@@ -171,7 +174,7 @@ describe('resource', () => {
 });
 
 describe('IAM', () => {
-  test('the handler role: dataset actions on this account and region\'s datasets, CreateDataset and ListDatasets on *, nothing else', () => {
+  test('the handler role: dataset actions on this account and region\'s datasets; CreateDataset, ListDatasets, TagResource and UntagResource on *; nothing else', () => {
     const stack = newStack();
     inlineDataset(stack, 'A');
     inlineDataset(stack, 'B');
@@ -183,12 +186,18 @@ describe('IAM', () => {
           'bedrock-agentcore:GetDataset', 'bedrock-agentcore:UpdateDataset', 'bedrock-agentcore:DeleteDataset',
           'bedrock-agentcore:ListDatasetExamples', 'bedrock-agentcore:AddDatasetExamples', 'bedrock-agentcore:UpdateDatasetExamples',
           'bedrock-agentcore:DeleteDatasetExamples', 'bedrock-agentcore:CreateDatasetVersion', 'bedrock-agentcore:ListDatasetVersions',
-          'bedrock-agentcore:TagResource', 'bedrock-agentcore:UntagResource', 'bedrock-agentcore:ListTagsForResource',
         ],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock-agentcore:us-east-1:123456789012:dataset/*']] },
       },
-      { Effect: 'Allow', Action: ['bedrock-agentcore:CreateDataset', 'bedrock-agentcore:ListDatasets'], Resource: '*' },
+      // The Service Authorization Reference lists no dataset resource type for TagResource and
+      // UntagResource; tags are read from GetDataset, so there is no ListTagsForResource.
+      {
+        Effect: 'Allow',
+        Action: ['bedrock-agentcore:CreateDataset', 'bedrock-agentcore:ListDatasets', 'bedrock-agentcore:TagResource', 'bedrock-agentcore:UntagResource'],
+        Resource: '*',
+      },
     ]);
+    expect(JSON.stringify(statements)).not.toContain('bedrock-agentcore:ListTagsForResource');
   });
 
   test('a key: the handler may use it as the caller of CreateDataset, and the key policy admits AgentCore', () => {
@@ -199,34 +208,18 @@ describe('IAM', () => {
       Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'],
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
     }));
-    const datasets = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock-agentcore:us-east-1:123456789012:dataset/*']] };
-    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Sid: 'AllowAgentCoreDatasetWrite',
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
-            Action: 'kms:GenerateDataKey',
-            Resource: '*',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '123456789012' },
-              StringLike: { 'aws:SourceArn': datasets, 'kms:EncryptionContext:aws:bedrock-agentcore:datasetArn': datasets },
-            },
-          },
-          {
-            Sid: 'AllowAgentCoreDatasetRead',
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Resource: '*',
-          },
-        ]),
-      },
-    });
+    // The developer guide's "Required key policy" (AllowAgentCoreDatasetAccess), without conditions it does not document.
+    const keyPolicy = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy;
+    expect(keyPolicy.Statement.filter((statement: any) => JSON.stringify(statement.Principal).includes('bedrock-agentcore'))).toEqual([{
+      Sid: 'AllowAgentCoreDatasetAccess',
+      Effect: 'Allow',
+      Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'],
+      Resource: '*',
+    }]);
   });
 
-  test('an imported key is granted to the handler; its policy is the owner\'s to change', () => {
+  test('an imported key is granted to the handler; its policy is the owner\'s to change, and a warning says what to add', () => {
     const stack = newStack();
     const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     inlineDataset(stack, 'CheckoutEval', { encryptionKey: key });
@@ -234,6 +227,9 @@ describe('IAM', () => {
       Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'], Resource: key.keyArn,
     }));
     Template.fromStack(stack).hasResourceProperties(TYPE, { KmsKeyArn: key.keyArn });
+    Annotations.fromStack(stack).hasWarning('/Evals/CheckoutEval', Match.stringLikeRegexp(
+      'The KMS key arn:aws:kms:us-east-1:123456789012:key/.* is not defined in this app.*bedrock-agentcore\\.amazonaws\\.com.*' +
+      '"Dataset encryption".*\\[ack: cdk-datasets:agentcore-dataset-key-policy\\]'));
   });
 
   test('grantRead: get, list examples and versions on the dataset, and decrypt with its key', () => {
@@ -324,11 +320,11 @@ describe('validation', () => {
   }).toThrow(message);
 
   test.each([
-    ['1checkout', /datasetName "1checkout" must match \^\[a-zA-Z\]\[a-zA-Z0-9_\]\{0,47\}\$ \(a letter, then letters, digits and underscores\)/],
-    ['checkout-eval', /datasetName "checkout-eval" must match/],
-    ['c'.repeat(49), /datasetName "c{49}" is 49 characters long; it must be 1 to 48 characters/],
-  ])('datasetName %s', (datasetName, message) => {
-    fails((stack) => inlineDataset(stack, 'CheckoutEval', { datasetName }), message);
+    ['1checkout', /evaluationDatasetName "1checkout" must match \^\[a-zA-Z\]\[a-zA-Z0-9_\]\{0,47\}\$ \(a letter, then letters, digits and underscores\)/],
+    ['checkout-eval', /evaluationDatasetName "checkout-eval" must match/],
+    ['c'.repeat(49), /evaluationDatasetName "c{49}" is 49 characters long; it must be 1 to 48 characters/],
+  ])('evaluationDatasetName %s', (evaluationDatasetName, message) => {
+    fails((stack) => inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName }), message);
   });
 
   test('description of more than 200 characters', () => {
@@ -339,7 +335,7 @@ describe('validation', () => {
   test('tokens are not checked', () => {
     const stack = newStack();
     const token = Lazy.string({ produce: () => '1-not-a-valid-name' });
-    inlineDataset(stack, 'CheckoutEval', { datasetName: token, description: Lazy.string({ produce: () => 'd'.repeat(300) }) });
+    inlineDataset(stack, 'CheckoutEval', { evaluationDatasetName: token, description: Lazy.string({ produce: () => 'd'.repeat(300) }) });
     new EvaluationDataset(stack, 'Tokens', {
       schemaType: PREDEFINED, source: EvaluationDatasetSource.fromInline([{ scenario_id: token, turns: [{ input: token }] }]),
     });
@@ -396,7 +392,7 @@ describe('validation', () => {
   test('a key in another region', () => {
     fails((stack) => inlineDataset(stack, 'A', {
       encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-    }), /encryptionKey is in eu-west-1; AgentCore needs a key in the dataset's region \(us-east-1\)/);
+    }), /encryptionKey is in eu-west-1; AgentCore needs a key in the same region as the stack \(us-east-1\)/);
   });
 
   test('an asymmetric key, or one not for encryption', () => {
@@ -408,9 +404,9 @@ describe('validation', () => {
 
   test('an alias, or an ARN that is not a key ARN', () => {
     fails((stack) => inlineDataset(stack, 'A', { encryptionKey: new kms.Alias(stack, 'Alias', { aliasName: 'alias/evals', targetKey: new kms.Key(stack, 'Key') }) }),
-      /encryptionKey is an alias; AgentCore takes a key ARN, so pass the key itself \(alias\.aliasTargetKey\)/);
+      /encryptionKey is an alias \(.*\); AgentCore takes a key ARN, so pass the key itself \(for an alias of this app, alias\.aliasTargetKey; for an existing key, kms\.Key\.fromKeyArn\)/);
     fails((stack) => inlineDataset(stack, 'A', { encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/mrk-1') }),
-      /encryptionKey ARN "arn:aws:kms:us-east-1:123456789012:key\/mrk-1" must match/);
+      /encryptionKey ARN "arn:aws:kms:us-east-1:123456789012:key\/mrk-1" must be a key ARN, matching/);
   });
 
   test('tags: at most 49 (one is the ownership tag), with AgentCore\'s key and value patterns', () => {
@@ -422,12 +418,16 @@ describe('validation', () => {
     fails((stack) => Tags.of(inlineDataset(stack)).add('team', 'a&b'), /tag value of "team" "a&b" must match/);
   });
 
-  test('tags: a dataset read from S3 takes at most 48, and the library\'s prefix is its own', () => {
-    fails((stack) => {
+  test('tags: a dataset read from S3 takes 49 like any other (the handler keeps no source tag), and the library\'s prefix is its own', () => {
+    const fromBucket = (stack: Stack, count: number) => {
       const evals = inlineDataset(stack, 'A', { source: EvaluationDatasetSource.fromBucket(s3.Bucket.fromBucketName(stack, 'B', 'evals-bucket'), 'a.jsonl') });
-      for (let i = 0; i < 49; i++) Tags.of(evals).add(`k${i}`, 'v');
-    }, /tags: 49 tags are applied; a dataset read from S3 takes at most 48 .*one that records the examples' source/);
-    fails((stack) => Tags.of(inlineDataset(stack)).add('cdk-datasets:examples-source', 'x'),
+      for (let i = 0; i < count; i++) Tags.of(evals).add(`k${i}`, 'v');
+    };
+    const stack = newStack();
+    fromBucket(stack, 49);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    fails((s) => fromBucket(s, 50), /tags: 50 tags are applied; at most 49 are allowed/);
+    fails((s) => Tags.of(inlineDataset(s)).add('cdk-datasets:examples-source', 'x'),
       /tag key "cdk-datasets:examples-source" uses the prefix "cdk-datasets:", which the library keeps for its own tags/);
   });
 });

@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DatasetGroup, DatasetGroupDomain } from '../../src';
-import { resourcesOfType, snapshotTemplate, testStack } from '../support/stack';
+import { MAX_WAIT_TIMEOUT_SECONDS } from '../../src/contract';
+import { providerOf, resourcesOfType, snapshotTemplate, testStack } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeDatasetGroup';
 
@@ -13,12 +14,13 @@ describe('DatasetGroup', () => {
     const group = new DatasetGroup(stack, 'Retail');
     const template = Template.fromStack(stack);
     template.hasResource(TYPE, {
-      Properties: { ServiceToken: Match.anyValue(), WaitTimeoutSeconds: 1800 },
+      // ServiceTimeout: CloudFormation's own ceiling for a custom resource, said explicitly.
+      Properties: { ServiceToken: Match.anyValue(), ServiceTimeout: '3600', WaitTimeoutSeconds: 1800 },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
     const props = Object.values(template.findResources(TYPE))[0].Properties;
-    expect(Object.keys(props).sort()).toEqual(['ServiceToken', 'WaitTimeoutSeconds']);
+    expect(Object.keys(props).sort()).toEqual(['ServiceTimeout', 'ServiceToken', 'WaitTimeoutSeconds']);
     const id = Object.keys(template.findResources(TYPE))[0];
     expect(stack.resolve(group.datasetGroupArn)).toEqual({ Ref: id });
     expect(stack.resolve(group.datasetGroupName)).toEqual({ 'Fn::GetAtt': [id, 'DatasetGroupName'] });
@@ -103,17 +105,51 @@ describe('DatasetGroup', () => {
       const group = new DatasetGroup(stack, 'Retail', { encryptionKey: key, role });
       expect(group.role).toBe(role);
       const template = Template.fromStack(stack);
-      expect(resourcesOfType(template.toJSON(), 'AWS::IAM::Role')).toBe(1 + 4); // MyRole + the provider's four
+      // No Personalize role of the group's own: the only role outside the provider is MyRole.
+      expect(group.node.tryFindChild('PersonalizeRole')).toBeUndefined();
+      const provider = providerOf(stack)!;
+      const rolesOutsideProvider = stack.node.findAll()
+        .filter((c) => c instanceof iam.CfnRole && !c.node.path.startsWith(`${provider.node.path}/`))
+        .map((c) => c.node.path);
+      expect(rolesOutsideProvider).toEqual(['TestStack/MyRole/Resource']);
       template.hasResourceProperties(TYPE, { RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyRole'), 'Arn'] } });
     });
 
-    test('an imported key is used without touching its policy', () => {
+    test('the key policy admits personalize.amazonaws.com as the developer guide has it: no condition', () => {
       const stack = testStack();
-      const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+      new DatasetGroup(stack, 'Retail', { encryptionKey: new kms.Key(stack, 'Key') });
+      const key = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0];
+      const forPersonalize = key.Properties.KeyPolicy.Statement
+        .filter((statement: any) => JSON.stringify(statement.Principal).includes('personalize.amazonaws.com'));
+      expect(forPersonalize).toEqual([{
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
+        Resource: '*',
+      }]);
+    });
+
+    test('an imported key is used without touching its policy, with a warning that says what to add where', () => {
+      const stack = testStack();
+      const arn = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const key = kms.Key.fromKeyArn(stack, 'Key', arn);
       new DatasetGroup(stack, 'Retail', { encryptionKey: key });
-      Template.fromStack(stack).hasResourceProperties(TYPE, {
-        KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-      });
+      Template.fromStack(stack).hasResourceProperties(TYPE, { KmsKeyArn: arn });
+      expect(resourcesOfType(Template.fromStack(stack).toJSON(), 'AWS::KMS::Key')).toBe(0);
+      Annotations.fromStack(stack).hasWarning('/TestStack/Retail', Match.stringLikeRegexp(
+        `The KMS key ${arn} is not defined in this app, so its policy cannot be changed here\\. .*personalize\\.amazonaws\\.com.*` +
+        '"Giving Amazon Personalize permission to use your AWS KMS key".*add it where the key is defined\\. ' +
+        '\\[ack: cdk-datasets:personalize-group-key-policy\\]'));
+    });
+
+    test('an alias is refused, naming the property and what to pass instead', () => {
+      const stack = testStack();
+      const alias = new kms.Alias(stack, 'Alias', { aliasName: 'alias/recs', targetKey: new kms.Key(stack, 'Key') });
+      expect(() => new DatasetGroup(stack, 'Retail', { encryptionKey: alias }))
+        .toThrow(/^\[TestStack\/Retail\] encryptionKey is an alias \(.*\); Personalize takes a key ARN, so pass the key itself \(for an alias of this app, alias\.aliasTargetKey; for an existing key, kms\.Key\.fromKeyArn\)/);
+      const imported = kms.Alias.fromAliasName(stack, 'Imported', 'alias/legacy');
+      expect(() => new DatasetGroup(stack, 'Legacy', { encryptionKey: imported }))
+        .toThrow(/\[TestStack\/Legacy\] encryptionKey is an alias \(alias\/legacy\); Personalize takes a key ARN/);
     });
   });
 
@@ -142,9 +178,15 @@ describe('DatasetGroup', () => {
         .toThrow('[TestStack/Retail] role is only used to give Personalize access to encryptionKey; set encryptionKey too, or remove role');
     });
 
-    test.each([Duration.seconds(0), Duration.minutes(61)])('a wait bound of %s is rejected', (waitTimeout) => {
+    test.each([Duration.seconds(0), Duration.minutes(56), Duration.minutes(61)])('a wait bound of %s is rejected', (waitTimeout) => {
       expect(() => new DatasetGroup(testStack(), 'Retail', { waitTimeout }))
-        .toThrow(/waitTimeout is \d+ seconds; it must be from 1 second to 1 hour/);
+        .toThrow(/waitTimeout is \d+ seconds; it must be from 1 second to 55 minutes \(CloudFormation gives a custom resource an hour at most/);
+    });
+
+    test('a wait bound of 55 minutes, the cap, is accepted', () => {
+      const stack = testStack();
+      new DatasetGroup(stack, 'Retail', { waitTimeout: Duration.minutes(55) });
+      Template.fromStack(stack).hasResourceProperties(TYPE, { WaitTimeoutSeconds: MAX_WAIT_TIMEOUT_SECONDS });
     });
 
     test('more than 49 tags fail synthesis (one is kept for the ownership tag)', () => {
@@ -248,27 +290,28 @@ describe('DatasetGroup', () => {
   });
 
   describe('the shared provider', () => {
-    function functionsFor(groups: number): number {
+    function templateFor(groups: number): Template {
       const stack = testStack();
       for (let i = 0; i < groups; i++) new DatasetGroup(stack, `Group${i}`);
-      return resourcesOfType(Template.fromStack(stack).toJSON(), 'AWS::Lambda::Function');
+      return Template.fromStack(stack);
     }
 
-    test('1 group and 10 groups make the same functions', () => {
-      expect(functionsFor(1)).toBe(5); // onEvent, isComplete, and the framework's three
-      expect(functionsFor(10)).toBe(5);
+    test('1 group and 10 groups make the same functions: one onEvent and one isComplete handler', () => {
+      const one = templateFor(1);
+      const ten = templateFor(10);
+      // All the functions, the Provider framework's included: 10 groups add none of them again.
+      const functions = (template: Template) => resourcesOfType(template.toJSON(), 'AWS::Lambda::Function');
+      expect(functions(ten)).toBe(functions(one));
+      for (const handler of ['index.onEvent', 'index.isComplete']) {
+        expect(Object.keys(ten.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } }))).toHaveLength(1);
+      }
+      expect(resourcesOfType(ten.toJSON(), TYPE)).toBe(10);
     });
 
-    test('the handler runs on the newest Node.js runtime with a 1 second query interval and a 1 hour ceiling', () => {
-      const stack = testStack();
-      new DatasetGroup(stack, 'Retail');
-      const template = Template.fromStack(stack);
+    test('the handler runs on the newest Node.js runtime', () => {
+      const template = templateFor(1);
       template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
       template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
-      const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
-      const definition = JSON.stringify(stack.resolve(machine.Properties.DefinitionString));
-      expect(definition).toContain('\\"IntervalSeconds\\":1');
-      expect(definition).toContain('\\"MaxAttempts\\":3600');
     });
 
     test('the handler role may only manage dataset groups of this account and region', () => {
@@ -299,6 +342,6 @@ describe('DatasetGroup', () => {
     new DatasetGroup(stack, 'Custom');
     new DatasetGroup(stack, 'Encrypted', { encryptionKey: new kms.Key(stack, 'Key'), datasetGroupName: 'encrypted' });
     new DatasetGroup(stack, 'Video', { domain: DatasetGroupDomain.VIDEO_ON_DEMAND, removalPolicy: RemovalPolicy.DESTROY });
-    expect(snapshotTemplate(Template.fromStack(stack).toJSON())).toMatchSnapshot();
+    expect(snapshotTemplate(stack)).toMatchSnapshot();
   });
 });

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import {
   Dataset, DatasetGroup, DatasetGroupDomain, DatasetType, ISchema, Schema, SchemaField,
 } from '../../src';
-import { validatingApp } from '../support/stack';
+import { serviceTokenOf, snapshotTemplate, validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeDataset';
 const S = SchemaField.string;
@@ -34,11 +34,6 @@ function schemaFor(scope: Stack, id: string, datasetType: DatasetType, domain?: 
   return new Schema(scope, id, { datasetType, domain, fields: fields[datasetType.key], removalPolicy });
 }
 
-/** The template without the handler bundle's content hash, which changes with every handler change. */
-function snapshotOf(stack: Stack): unknown {
-  return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()).replace(/[0-9a-f]{64}/g, '<handler asset hash>'));
-}
-
 const ALL_TYPES = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS, DatasetType.ACTIONS, DatasetType.ACTION_INTERACTIONS];
 
 describe('Dataset', () => {
@@ -53,7 +48,8 @@ describe('Dataset', () => {
     const template = Template.fromStack(stack);
     template.hasResource(TYPE, {
       Properties: {
-        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdkDatasetsAmazonPersonalizeProviderframeworkonEvent'), 'Arn'] },
+        ServiceToken: serviceTokenOf(stack),
+        ServiceTimeout: '3600',
         // References: the dataset is created once the group is ACTIVE (its custom resource completes
         // only then) and the schema exists, and deleted before both.
         DatasetGroupArn: { Ref: logicalId(group) },
@@ -213,12 +209,16 @@ describe('Dataset', () => {
   });
 
   test('one provider for the stack; the handler manages and tags datasets of this account and region, and reads schemas', () => {
+    const groupOnly = newStack();
+    new DatasetGroup(groupOnly, 'Retail');
     const stack = newStack();
     const group = new DatasetGroup(stack, 'Retail');
     for (const type of ALL_TYPES) group.addDataset(type.value, { datasetType: type, schema: schemaFor(stack, `${type.value}Schema`, type) });
     const template = Template.fromStack(stack);
     template.resourceCountIs(TYPE, 5);
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(5);
+    // Every function of the stack, the Provider framework's included: five datasets add none.
+    const functions = (s: Stack) => Object.keys(Template.fromStack(s).findResources('AWS::Lambda::Function')).length;
+    expect(functions(stack)).toBe(functions(groupOnly));
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:us-east-1:123456789012:${resource}/*`]] });
     expect(statements).toContainEqual({
@@ -230,6 +230,11 @@ describe('Dataset', () => {
       Resource: arn('dataset'),
     });
     expect(statements).toContainEqual({ Action: 'personalize:DescribeSchema', Effect: 'Allow', Resource: arn('schema') });
+    // CreateDataset is authorized against the dataset and its group (both resource types required):
+    // the group by its ARN pattern, as naming the group's own ARN would make a dependency cycle.
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['personalize:CreateDataset']), Effect: 'Allow', Resource: arn('dataset-group'),
+    }));
   });
 
   test('grant', () => {
@@ -241,6 +246,54 @@ describe('Dataset', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Action: 'personalize:CreateDatasetImportJob', Resource: { Ref: logicalId(dataset) } }] },
     });
+  });
+});
+
+describe('grantPutRecords', () => {
+  test.each([
+    [DatasetType.ITEMS, 'personalize:PutItems'],
+    [DatasetType.USERS, 'personalize:PutUsers'],
+    [DatasetType.ACTIONS, 'personalize:PutActions'],
+  ])('a %s dataset: %s on the dataset\'s ARN', (datasetType, action) => {
+    const stack = newStack();
+    const dataset = new DatasetGroup(stack, 'Retail').addDataset('Data', { datasetType, schema: schemaFor(stack, 'Schema', datasetType) });
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(dataset.grantPutRecords(writer).success).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Writer') }],
+      PolicyDocument: { Statement: [{ Action: action, Effect: 'Allow', Resource: { Ref: logicalId(dataset) } }] },
+    });
+  });
+
+  test('an imported Items dataset: PutItems on its ARN', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:personalize:us-east-1:123456789012:dataset/legacy/ITEMS';
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    Dataset.fromDatasetArn(stack, 'Imported', arn).grantPutRecords(writer);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'personalize:PutItems', Effect: 'Allow', Resource: arn }] },
+    });
+  });
+
+  test.each([
+    [DatasetType.INTERACTIONS, /^\[Recommendations\/Retail\/Data\] grantPutRecords: Interactions datasets take no PutItems, PutUsers or PutActions records; their interactions go through an event tracker: give the grantee tracker\.grantPutEvents instead$/],
+    [DatasetType.ACTION_INTERACTIONS, /^\[Recommendations\/Retail\/Data\] grantPutRecords: Action_Interactions datasets take no PutItems, PutUsers or PutActions records; their interactions go through an event tracker: give the grantee tracker\.grantPutEvents or tracker\.grantPutActionInteractions instead$/],
+  ])('a %s dataset is refused with a message that points to the tracker', (datasetType, message) => {
+    const stack = newStack();
+    const dataset = new DatasetGroup(stack, 'Retail').addDataset('Data', { datasetType, schema: schemaFor(stack, 'Schema', datasetType) });
+    expect(() => dataset.grantPutRecords(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow(message);
+  });
+
+  test('a type the library does not know, or one only known at deploy time, is refused for what it is', () => {
+    const stack = newStack();
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    const future = Dataset.fromDatasetArn(stack, 'Future', 'arn:aws:personalize:us-east-1:123456789012:dataset/legacy/ITEM_EMBEDDINGS');
+    expect(() => future.grantPutRecords(writer))
+      .toThrow(/grantPutRecords: ITEM_EMBEDDINGS datasets take no PutItems, PutUsers or PutActions records; only Items, Users and Actions datasets do/);
+    const token = Dataset.fromDatasetArn(stack, 'Token', Fn.importValue('DatasetArn'));
+    expect(() => token.grantPutRecords(writer)).toThrow(/the dataset's type is not known at synth time .*give datasetType to Dataset\.fromDatasetAttributes/);
+    const given = Dataset.fromDatasetAttributes(stack, 'Given', { datasetArn: Fn.importValue('UsersArn'), datasetType: DatasetType.USERS });
+    expect(given.grantPutRecords(writer).success).toBe(true);
   });
 });
 
@@ -396,7 +449,7 @@ describe('snapshots', () => {
       });
     }
     Tags.of(group).add('team', 'recs');
-    expect(snapshotOf(stack)).toMatchSnapshot();
+    expect(snapshotTemplate(stack)).toMatchSnapshot();
   });
 
   test('an ECOMMERCE dataset group with its datasets', () => {
@@ -406,6 +459,6 @@ describe('snapshots', () => {
       const schema: ISchema = schemaFor(stack, `${datasetType.value}Schema`, datasetType, DatasetGroupDomain.ECOMMERCE);
       group.addDataset(datasetType.value, { datasetType, schema, datasetName: `shop-${datasetType.value.toLowerCase()}` });
     }
-    expect(snapshotOf(stack)).toMatchSnapshot();
+    expect(snapshotTemplate(stack)).toMatchSnapshot();
   });
 });

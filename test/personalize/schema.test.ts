@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   DatasetGroupDomain, DatasetType, Schema, SchemaDefinition, SchemaField, SchemaFieldType, SchemaProps,
 } from '../../src';
-import { validatingApp } from '../support/stack';
+import { serviceTokenOf, validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeSchema';
 
@@ -42,7 +42,8 @@ describe('rendering', () => {
     const template = Template.fromStack(stack);
     template.hasResource(TYPE, {
       Properties: {
-        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdkDatasetsAmazonPersonalizeProviderframeworkonEvent'), 'Arn'] },
+        ServiceToken: serviceTokenOf(stack),
+        ServiceTimeout: '3600',
         Schema: '{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[' +
           '{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},' +
           '{"name":"EVENT_TYPE","type":"string"},{"name":"DEVICE","type":["string","null"],"categorical":true}],"version":"1.0"}',
@@ -304,7 +305,10 @@ describe('provider and permissions', () => {
     // The same functions (the handlers and the Provider framework's) for one schema or three.
     const functions = (t: Template) => Object.keys(t.findResources('AWS::Lambda::Function')).sort();
     expect(functions(template)).toEqual(functions(Template.fromStack(one)));
-    expect(functions(template)).toHaveLength(5);
+    // Of them, one onEvent and one isComplete handler.
+    for (const handler of ['index.onEvent', 'index.isComplete']) {
+      expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } }))).toHaveLength(1);
+    }
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const onSchemas = statements.filter((s: any) => JSON.stringify(s.Resource).includes(':schema/*'));
