@@ -187,10 +187,30 @@ describe('update', () => {
     ['a new fixed name', { ...PROPS, Name: 'clicks' }, { ...PROPS, Name: 'views' }],
     ['a fixed name for a generated one', PROPS, { ...PROPS, Name: 'views' }],
     ['a generated name for a fixed one', { ...PROPS, Name: 'clicks' }, PROPS],
-  ])('%s in the same group is refused before any call: the group cannot hold the replacement beside it', async (_title, before, after) => {
+  ])('%s in the same group is refused before any change: the group cannot hold the replacement beside it', async (_title, before, after) => {
+    describes('ACTIVE'); // the tracker as it is: named clicks
     await expect(onEvent(updateEvent(TYPE, ARN, before, after)))
       .rejects.toThrow(/Cannot change Name of Personalize event tracker .*a dataset group holds one event tracker.*Nothing was changed/);
-    expect(personalize.calls()).toHaveLength(0);
+    // Only a read: does the tracker have that name already (a rollback of this refusal)?
+    expect(commands()).toEqual(['DescribeEventTrackerCommand']);
+  });
+
+  test('when the tracker cannot be read, the refusal of a rename stands', async () => {
+    personalize.on(DescribeEventTrackerCommand).rejects(serviceError('AccessDeniedException', 'no'));
+    await expect(onEvent(updateEvent(TYPE, ARN, { ...PROPS, Name: 'views' }, { ...PROPS, Name: 'clicks' })))
+      .rejects.toThrow(/Cannot change Name of Personalize event tracker/);
+  });
+
+  test.each([
+    ['back to its fixed name', { ...PROPS, Name: 'views' }, { ...PROPS, Name: 'clicks' }, 'clicks'],
+    ['back to its generated name', { ...PROPS, Name: 'views' }, PROPS, 'Recommendations-Retail1A2B3C4D-0123456789ab'],
+  ])('CloudFormation rolling a refused rename back (%s, which the tracker still has) is no change, no error', async (_title, before, after, name) => {
+    personalize.on(DescribeEventTrackerCommand).resolves({ eventTracker: tracker({ name, status: 'ACTIVE' }) });
+    const event = updateEvent(TYPE, ARN, before, after);
+    const response = await onEvent(event);
+    expect(response.PhysicalResourceId).toBe(ARN);
+    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
+    expect(commands()).toEqual(['DescribeEventTrackerCommand', 'DescribeEventTrackerCommand']);
   });
 
   test('a fixed name that would need replacing (a new group) is refused before any change, saying what to do', async () => {
