@@ -9,7 +9,8 @@
  *           this stack resource's ownership tag.
  *   Update  Tags change in place. A new group is a replacement (the new tracker is made in the new
  *           group); a new name in the same group cannot be, since the group cannot hold the new
- *           tracker beside the old one: that is refused before any change.
+ *           tracker beside the old one: that is refused before any change, unless the tracker has
+ *           the asked name already (CloudFormation rolling that refusal back).
  *   Delete  DeleteEventTracker, then wait until it is gone (the group's own deletion, which follows,
  *           is refused while a tracker is left).
  */
@@ -20,6 +21,21 @@ import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalize
 import type { ResourceAdapter } from '../core/adapter';
 import { LifecycleError } from '../core/errors';
 
+/**
+ * Whether the tracker already has the asked name: the fixed one asked for, or, when a generated
+ * one is asked for, any but the refused fixed one. Unknown (an error) is no.
+ */
+async function hasAskedName(eventTrackerArn: string, refused: string | undefined, asked: string | undefined): Promise<boolean> {
+  try {
+    const { eventTracker } = await personalize().send(new DescribeEventTrackerCommand({ eventTrackerArn }));
+    const name = eventTracker?.name;
+    if (name === undefined) return false;
+    return asked !== undefined ? name === asked : name !== refused;
+  } catch {
+    return false;
+  }
+}
+
 export const eventTrackerAdapter: ResourceAdapter<'EventTracker'> = {
   resource: 'EventTracker',
   description: 'Personalize event tracker',
@@ -27,9 +43,11 @@ export const eventTrackerAdapter: ResourceAdapter<'EventTracker'> = {
   attributesOf: (eventTrackerArn) => ({ EventTrackerArn: eventTrackerArn }),
   classifyError: classifyPersonalizeError,
 
-  replacedBy({ context, physicalId, oldProperties, properties, changed }) {
+  async replacedBy({ context, physicalId, oldProperties, properties, changed }) {
     if (changed.length === 0) return [];
     if (oldProperties.DatasetGroupArn === properties.DatasetGroupArn) {
+      // The rollback of this refusal asks for the name the tracker kept: no change, or the rollback fails too.
+      if (changed.every((key) => key === 'Name') && await hasAskedName(physicalId, oldProperties.Name, properties.Name)) return [];
       throw new LifecycleError(`Cannot change ${changed.join(', ')} of Personalize event tracker ${physicalId} ` +
         `(${context.logicalResourceId}): Personalize cannot change it in place, and a dataset group holds one event tracker, so ` +
         'the replacement cannot be created in the same group while this one exists. Nothing was changed. Keep the tracker ' +
@@ -66,6 +84,9 @@ export const eventTrackerAdapter: ResourceAdapter<'EventTracker'> = {
   },
 
   capabilities: {
+    // Nothing but tags changes in place: a change that is not replaced is one the tracker has
+    // already (a refused rename rolled back, see replacedBy), so there is nothing to apply.
+    update: { apply: async () => ({ done: true }) },
     tagging: personalizeTagging,
     // Tracker ARNs are the service's to make: the holder of a taken name is found in its group.
     adoption: {

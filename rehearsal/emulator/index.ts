@@ -298,7 +298,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const output = execute();
       if (output && typeof output === 'object') {
         const o = output as Record<string, unknown>;
-        const arn = [o.datasetGroupArn, o.schemaArn, o.datasetArn, o.datasetImportJobArn].find((v) => typeof v === 'string');
+        const arn = [o.datasetGroupArn, o.schemaArn, o.datasetArn, o.datasetImportJobArn, o.eventTrackerArn].find((v) => typeof v === 'string');
         context.call.resource ??= arn as string | undefined; // creates: the new resource's ARN
       }
       return { output, delivery };

@@ -1,13 +1,20 @@
 /**
  * Amazon Personalize (API 2018-05-22), as far as cdk-datasets uses it: dataset groups, schemas,
- * datasets, dataset import jobs and tags. The wire protocol (awsJson1_1) is handled in index.ts;
- * here each operation takes the parsed request body and returns the response body, or throws an
- * ApiError.
+ * datasets, dataset import jobs, event trackers and tags. The wire protocol (awsJson1_1) is handled
+ * in index.ts; here each operation takes the parsed request body and returns the response body, or
+ * throws an ApiError.
  *
  * Statuses follow the API reference: CREATE PENDING > CREATE IN_PROGRESS > ACTIVE -or- CREATE FAILED;
  * DELETE PENDING > DELETE IN_PROGRESS > gone; a dataset's schema update (latestDatasetUpdate)
  * UPDATE PENDING > UPDATE IN_PROGRESS > ACTIVE -or- UPDATE FAILED. Schemas have no status.
+ *
+ * Event trackers (CreateEventTracker in the API reference): at most one per dataset group, in an
+ * ACTIVE group, under a name unique in the account and region. Their ARNs end in an id the service
+ * generates, not the name: `event-tracker/d2e0162e` is how they appear in accounts (the API
+ * reference's example `event-tracker/MovieClickTracker` is illustrative), so a tracker is found by
+ * its name only through ListEventTrackers. A tracker has no failureReason.
  */
+import { randomBytes, randomUUID } from 'crypto';
 import { FaultTarget } from './faults';
 import { ApiError, AuthorizingService, CallContext, decodeToken, encodeToken, IamRequest, Runtime, seconds, stepDelay } from './state';
 import { requestTagContext, resourceTagContext } from '../iam/authorize';
@@ -65,7 +72,15 @@ interface ImportJob extends Base {
   readonly publishAttributionMetricsToS3?: boolean;
 }
 
-type Resource = DatasetGroup | Schema | Dataset | ImportJob;
+interface EventTracker extends Base {
+  readonly kind: 'event-tracker';
+  readonly datasetGroupArn: string;
+  readonly trackingId: string;
+}
+
+type Resource = DatasetGroup | Schema | Dataset | ImportJob | EventTracker;
+/** Resources with a status that are deleted through DELETE PENDING > DELETE IN_PROGRESS. */
+type Deletable = DatasetGroup | Dataset | EventTracker;
 type Input = Record<string, any>;
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
@@ -81,16 +96,17 @@ const MAX_TAGS = 50;
 const CREATING = ['CREATE PENDING', 'CREATE IN_PROGRESS'];
 
 /** The list operations whose model declares InvalidInputException. */
-const LISTS_WITH_INVALID_INPUT = ['ListDatasets', 'ListDatasetImportJobs'];
+const LISTS_WITH_INVALID_INPUT = ['ListDatasets', 'ListDatasetImportJobs', 'ListEventTrackers'];
 
 /** The request member that names the resource an operation is about, most specific first. */
-const ARN_MEMBERS = ['resourceArn', 'datasetImportJobArn', 'datasetArn', 'schemaArn', 'datasetGroupArn'];
+const ARN_MEMBERS = ['resourceArn', 'eventTrackerArn', 'datasetImportJobArn', 'datasetArn', 'schemaArn', 'datasetGroupArn'];
 
 export const PERSONALIZE_OPERATIONS = [
   'CreateDatasetGroup', 'DescribeDatasetGroup', 'DeleteDatasetGroup', 'ListDatasetGroups',
   'CreateSchema', 'DescribeSchema', 'DeleteSchema', 'ListSchemas',
   'CreateDataset', 'DescribeDataset', 'UpdateDataset', 'DeleteDataset', 'ListDatasets',
   'CreateDatasetImportJob', 'DescribeDatasetImportJob', 'ListDatasetImportJobs',
+  'CreateEventTracker', 'DescribeEventTracker', 'DeleteEventTracker', 'ListEventTrackers',
   'TagResource', 'UntagResource', 'ListTagsForResource',
 ] as const;
 
@@ -108,6 +124,11 @@ function notFound(arn: string): ApiError {
 
 export class PersonalizeService implements AuthorizingService {
   private readonly resources = new Map<string, Resource>();
+  /**
+   * The id a CreateEventTracker call's tracker gets, made when the call is first asked about: IAM
+   * authorizes the create against the new tracker's ARN before the operation runs.
+   */
+  private readonly trackerIds = new WeakMap<CallContext['call'], string>();
 
   constructor(private readonly rt: Runtime) {}
 
@@ -144,6 +165,11 @@ export class PersonalizeService implements AuthorizingService {
       case 'DescribeDatasetImportJob': return this.describe(input.datasetImportJobArn, 'dataset-import-job', ctx);
       case 'ListDatasetImportJobs': return this.list(operation, input, 'datasetImportJobs',
         this.all('dataset-import-job').filter((j) => !input.datasetArn || j.datasetArn === input.datasetArn));
+      case 'CreateEventTracker': return this.createEventTracker(input, ctx);
+      case 'DescribeEventTracker': return this.describe(input.eventTrackerArn, 'event-tracker', ctx);
+      case 'DeleteEventTracker': return this.deleteEventTracker(input);
+      case 'ListEventTrackers': return this.list(operation, input, 'eventTrackers',
+        this.all('event-tracker').filter((t) => !input.datasetGroupArn || t.datasetGroupArn === input.datasetGroupArn));
       case 'TagResource': return this.tagResource(input);
       case 'UntagResource': return this.untagResource(input);
       case 'ListTagsForResource': return { tags: this.get(input.resourceArn).tags };
@@ -157,9 +183,10 @@ export class PersonalizeService implements AuthorizingService {
 
   /**
    * The IAM requests of a call (Service Authorization Reference, Amazon Personalize): each action on
-   * the resources it is authorized against; a create on the new resource's ARN and, for a dataset or
-   * an import job, on its parent too; iam:PassRole for a role handed to Personalize; tags as
-   * aws:RequestTag/<key> and aws:TagKeys; an existing resource's tags as aws:ResourceTag/<key>.
+   * the resources it is authorized against; a create on the new resource's ARN and, for a dataset,
+   * an import job or an event tracker, on its parent too (the reference marks both required);
+   * iam:PassRole for a role handed to Personalize; tags as aws:RequestTag/<key> and aws:TagKeys; an
+   * existing resource's tags as aws:ResourceTag/<key>.
    * Inputs that cannot name a resource fail here with the error the operation would give.
    */
   authorization(operation: string, input: Input, ctx: CallContext): IamRequest[] {
@@ -187,6 +214,12 @@ export class PersonalizeService implements AuthorizingService {
         const dataset = this.arnOf(input.datasetArn, 'dataset');
         return [on(job, tags()), on(dataset, tags()), ...this.passRole(input.roleArn, true)];
       }
+      case 'CreateEventTracker': {
+        this.checkName(input.name, 'name');
+        const group = this.arnOf(input.datasetGroupArn, 'dataset-group');
+        const tracker = this.arn(ctx, 'event-tracker', this.trackerIdOf(ctx));
+        return [on(tracker, tags()), on(group, tags())];
+      }
       case 'DescribeDatasetGroup':
       case 'DeleteDatasetGroup':
         return [on(this.arnOf(input.datasetGroupArn, 'dataset-group'))];
@@ -199,10 +232,14 @@ export class PersonalizeService implements AuthorizingService {
         return [on(this.arnOf(input.datasetArn, 'dataset'))];
       case 'DescribeDatasetImportJob':
         return [on(this.arnOf(input.datasetImportJobArn, 'dataset-import-job'))];
+      case 'DescribeEventTracker':
+      case 'DeleteEventTracker':
+        return [on(this.arnOf(input.eventTrackerArn, 'event-tracker'))];
       case 'ListDatasetGroups':
       case 'ListSchemas':
       case 'ListDatasets':
       case 'ListDatasetImportJobs':
+      case 'ListEventTrackers':
         return [{ action, resource: '*' }];
       case 'TagResource':
         return [on(this.arnOf(input.resourceArn), tags())];
@@ -271,6 +308,11 @@ export class PersonalizeService implements AuthorizingService {
     const datasets = this.all('dataset').filter((d) => d.datasetGroupArn === group.arn);
     if (datasets.length > 0) {
       throw inUse(`Dataset group ${group.arn} still has datasets: ${datasets.map((d) => d.arn).join(', ')}. Delete them first.`);
+    }
+    // A tracker being deleted still holds the group until it is gone.
+    const trackers = this.all('event-tracker').filter((t) => t.datasetGroupArn === group.arn);
+    if (trackers.length > 0) {
+      throw inUse(`Dataset group ${group.arn} still has an event tracker: ${trackers.map((t) => t.arn).join(', ')}. Delete it first.`);
     }
     this.startDelete(group, 'DeleteDatasetGroup');
     return {};
@@ -404,6 +446,56 @@ export class PersonalizeService implements AuthorizingService {
     return { datasetImportJobArn: arn };
   }
 
+  // ---- event trackers ----
+
+  /**
+   * Checked in this order: the request, the group, the name, the group's status, then the group's
+   * one tracker. The name comes before the one-per-group rule so that a create retried after its
+   * answer was lost meets its own tracker as a taken name (ResourceAlreadyExistsException), which
+   * a caller can recognise as its own, rather than as the group's quota.
+   */
+  private createEventTracker(input: Input, ctx: CallContext) {
+    const name = this.checkName(input.name, 'name');
+    const tags = this.checkTags(input.tags);
+    const group = this.get(input.datasetGroupArn, 'dataset-group');
+    const taken = this.all('event-tracker').find((t) => t.name === name && regionOf(t.arn) === ctx.region);
+    if (taken) throw new ApiError('ResourceAlreadyExistsException', `Event tracker ${name} already exists: ${taken.arn}.`);
+    if (group.status !== 'ACTIVE') throw inUse(`Dataset group ${group.arn} is ${group.status}, not ACTIVE.`);
+    const held = this.all('event-tracker').find((t) => t.datasetGroupArn === group.arn);
+    if (held) {
+      // The API reference says only that a second tracker in a group is "an error"; the quotas
+      // page lists event trackers per dataset group (1) as a quota, and Personalize answers its
+      // resource quotas with LimitExceededException. ResourceAlreadyExistsException is its answer
+      // to a taken name, which this is not.
+      throw new ApiError('LimitExceededException',
+        `Dataset group ${group.arn} already has an event tracker (${held.arn}); a dataset group can have at most 1 event tracker.`);
+    }
+    const arn = this.arn(ctx, 'event-tracker', this.trackerIdOf(ctx));
+    const tracker: EventTracker = {
+      kind: 'event-tracker', arn, name, ...this.fresh(tags), datasetGroupArn: group.arn, trackingId: randomUUID(),
+    };
+    this.add(tracker);
+    this.startCreate(tracker, 'CreateEventTracker');
+    return { eventTrackerArn: arn, trackingId: tracker.trackingId };
+  }
+
+  private deleteEventTracker(input: Input) {
+    const tracker = this.get(input.eventTrackerArn, 'event-tracker');
+    this.refuseIfBusy(tracker, 'DeleteEventTracker');
+    this.startDelete(tracker, 'DeleteEventTracker');
+    return {};
+  }
+
+  /** The call's new tracker id: 8 hex digits, as the service makes them, unused in this account. */
+  private trackerIdOf(ctx: CallContext): string {
+    let id = this.trackerIds.get(ctx.call);
+    while (id === undefined || this.all('event-tracker').some((t) => t.arn.endsWith(`:event-tracker/${id}`))) {
+      id = randomBytes(4).toString('hex');
+    }
+    this.trackerIds.set(ctx.call, id);
+    return id;
+  }
+
   // ---- tags ----
 
   private tagResource(input: Input) {
@@ -437,6 +529,7 @@ export class PersonalizeService implements AuthorizingService {
       case 'schema': return { schema: this.schemaView(resource) };
       case 'dataset': return { dataset: this.datasetView(resource) };
       case 'dataset-import-job': return { datasetImportJob: this.importJobView(resource) };
+      case 'event-tracker': return { eventTracker: this.eventTrackerView(resource) };
     }
   }
 
@@ -502,6 +595,19 @@ export class PersonalizeService implements AuthorizingService {
     };
   }
 
+  private eventTrackerView(t: EventTracker) {
+    return {
+      name: t.name,
+      eventTrackerArn: t.arn,
+      accountId: this.rt.account,
+      trackingId: t.trackingId,
+      datasetGroupArn: t.datasetGroupArn,
+      status: t.status,
+      creationDateTime: seconds(t.createdAt),
+      lastUpdatedDateTime: seconds(t.updatedAt),
+    };
+  }
+
   /** List operations: summaries in creation order, paged with maxResults (1-100) and nextToken. */
   private list(operation: string, input: Input, member: string, items: Resource[]) {
     const maxResults = input.maxResults ?? 100;
@@ -537,12 +643,14 @@ export class PersonalizeService implements AuthorizingService {
         return {
           datasetImportJobArn: r.arn, jobName: r.name, status: r.status, ...times, failureReason: r.failureReason, importMode: r.importMode,
         };
+      case 'event-tracker':
+        return { name: r.name, eventTrackerArn: r.arn, status: r.status, ...times };
     }
   }
 
   // ---- transitions ----
 
-  private startCreate(resource: DatasetGroup | Dataset | ImportJob, operation: string): void {
+  private startCreate(resource: DatasetGroup | Dataset | ImportJob | EventTracker, operation: string): void {
     const failure = this.rt.faults.take(['fail'], this.faultTarget(operation, resource));
     const delay = stepDelay(this.rt, 'personalize', operation, resource.name, resource.arn);
     this.rt.scheduler.chain(delay, [
@@ -554,7 +662,7 @@ export class PersonalizeService implements AuthorizingService {
   }
 
   /** DELETE PENDING > DELETE IN_PROGRESS > gone; a stuck-delete fault parks it at DELETE PENDING. */
-  private startDelete(resource: DatasetGroup | Dataset, operation: string): void {
+  private startDelete(resource: Deletable, operation: string): void {
     const target = this.faultTarget(operation, resource);
     const stuck = this.rt.faults.take(['stuck-delete'], target);
     const delay = stepDelay(this.rt, 'personalize', operation, resource.name, resource.arn);
@@ -583,7 +691,7 @@ export class PersonalizeService implements AuthorizingService {
   }
 
   /** Resources still being created or already being deleted cannot be deleted. */
-  private refuseIfBusy(resource: DatasetGroup | Dataset, operation: string): void {
+  private refuseIfBusy(resource: Deletable, operation: string): void {
     this.refuseIfFaulted(resource, operation);
     if (CREATING.includes(resource.status) || resource.status.startsWith('DELETE')) {
       throw inUse(`${resource.arn} is ${resource.status}.`);
@@ -671,6 +779,11 @@ export class PersonalizeService implements AuthorizingService {
       throw new ApiError('LimitExceededException', `The limit of ${limit} ${kind}s has been reached.`);
     }
   }
+}
+
+/** The region of a Personalize ARN. */
+function regionOf(arn: string): string {
+  return arn.split(':')[3];
 }
 
 function tagMap(tags: Tag[]): Record<string, string> {

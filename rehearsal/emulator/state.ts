@@ -37,7 +37,7 @@ export const DEFAULT_STEP_MS = 20;
 /** A resource as the inspection API shows it. */
 export interface ResourceInfo {
   readonly service: ServiceName;
-  /** `dataset-group`, `schema`, `dataset`, `dataset-import-job` (Personalize) or `evaluation-dataset` (AgentCore). */
+  /** `dataset-group`, `schema`, `dataset`, `dataset-import-job`, `event-tracker` (Personalize) or `evaluation-dataset` (AgentCore). */
   readonly type: string;
   /** The ARN. */
   readonly arn: string;

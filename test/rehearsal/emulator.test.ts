@@ -427,6 +427,165 @@ describe('Personalize dataset import jobs', () => {
   });
 });
 
+describe('Personalize event trackers', () => {
+  const TRACKER_ARN = new RegExp(`^arn:aws:personalize:${REGION}:${ACCOUNT}:event-tracker/[0-9a-f]{8}$`);
+  const describeTracker = async (eventTrackerArn: string) => {
+    try {
+      return (await personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn }))).eventTracker?.status;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  };
+  const createTracker = (name: string, datasetGroupArn: string | undefined, tags?: p.Tag[]) =>
+    personalize.send(new p.CreateEventTrackerCommand({ name, datasetGroupArn, tags }));
+
+  test('create goes CREATE PENDING > CREATE IN_PROGRESS > ACTIVE; a generated ARN, a tracking id, its details and tags', async () => {
+    const groupArn = await activeGroup('retail');
+    emu.faults.add({ kind: 'slow', operation: 'CreateEventTracker', delayMs: 60 });
+    const created = await createTracker('clicks', groupArn, [{ tagKey: 'team', tagValue: 'recs' }]);
+    // The ARN ends in an id the service makes, not in the name.
+    expect(created.eventTrackerArn).toMatch(TRACKER_ARN);
+    expect(created.trackingId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await statusesUntil(() => describeTracker(created.eventTrackerArn!), 'ACTIVE'))
+      .toEqual(['CREATE PENDING', 'CREATE IN_PROGRESS', 'ACTIVE']);
+
+    const { eventTracker } = await personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: created.eventTrackerArn }));
+    expect(eventTracker).toMatchObject({
+      name: 'clicks',
+      eventTrackerArn: created.eventTrackerArn,
+      accountId: ACCOUNT,
+      trackingId: created.trackingId,
+      datasetGroupArn: groupArn,
+      status: 'ACTIVE',
+    });
+    expect(eventTracker!.lastUpdatedDateTime!.getTime()).toBeGreaterThan(eventTracker!.creationDateTime!.getTime());
+    expect(emu.resource(created.eventTrackerArn!)).toMatchObject({ service: 'personalize', type: 'event-tracker', name: 'clicks' });
+    expect(emu.calls({ operation: 'CreateEventTracker' })[0].resource).toBe(created.eventTrackerArn);
+
+    const resourceArn = created.eventTrackerArn;
+    expect((await personalize.send(new p.ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([{ tagKey: 'team', tagValue: 'recs' }]);
+    await personalize.send(new p.TagResourceCommand({ resourceArn, tags: [{ tagKey: 'env', tagValue: 'test' }] }));
+    await personalize.send(new p.UntagResourceCommand({ resourceArn, tagKeys: ['team'] }));
+    expect((await personalize.send(new p.ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([{ tagKey: 'env', tagValue: 'test' }]);
+  });
+
+  test('ListEventTrackers: summaries without the tracking id, by group or all, paged', async () => {
+    const arns: string[] = [];
+    for (const name of ['a', 'b', 'c']) arns.push((await createTracker(`${name}-tracker`, await activeGroup(name))).eventTrackerArn!);
+    await emu.waitFor(arns[2], 'ACTIVE');
+
+    const byGroup = await personalize.send(new p.ListEventTrackersCommand({ datasetGroupArn: `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset-group/b` }));
+    expect(byGroup.eventTrackers).toEqual([{
+      name: 'b-tracker', eventTrackerArn: arns[1], status: 'ACTIVE', creationDateTime: expect.any(Date), lastUpdatedDateTime: expect.any(Date),
+    }]);
+    const first = await personalize.send(new p.ListEventTrackersCommand({ maxResults: 2 }));
+    expect(first.eventTrackers!.map((t) => t.name)).toEqual(['a-tracker', 'b-tracker']);
+    const second = await personalize.send(new p.ListEventTrackersCommand({ maxResults: 2, nextToken: first.nextToken }));
+    expect(second.eventTrackers!.map((t) => t.eventTrackerArn)).toEqual([arns[2]]);
+    expect(second.nextToken).toBeUndefined();
+
+    expect(await errorOf(personalize.send(new p.ListEventTrackersCommand({ nextToken: 'garbage' })))).toBeInstanceOf(p.InvalidNextTokenException);
+    expect(await errorOf(personalize.send(new p.ListEventTrackersCommand({ maxResults: 101 })))).toBeInstanceOf(p.InvalidInputException);
+  });
+
+  test('errors: one tracker per group (LimitExceededException), names unique in the region, group not ACTIVE or unknown, bad input', async () => {
+    const groupArn = await activeGroup('retail');
+    const { eventTrackerArn } = await createTracker('clicks', groupArn);
+
+    const second = await errorOf(createTracker('views', groupArn));
+    expect(second).toBeInstanceOf(p.LimitExceededException);
+    expect(second.message).toContain(eventTrackerArn);
+    // The name is checked first: a retried create meets its own tracker as a taken name.
+    expect(await errorOf(createTracker('clicks', groupArn))).toBeInstanceOf(p.ResourceAlreadyExistsException);
+    const otherGroup = await activeGroup('other');
+    const taken = await errorOf(createTracker('clicks', otherGroup));
+    expect(taken).toBeInstanceOf(p.ResourceAlreadyExistsException);
+    expect(taken.message).toContain(eventTrackerArn);
+    // Another region is another namespace.
+    const eu = new p.PersonalizeClient({ endpoint: emu.url, region: 'eu-west-1', credentials, maxAttempts: 1 });
+    try {
+      const { datasetGroupArn: euGroup } = await eu.send(new p.CreateDatasetGroupCommand({ name: 'retail' }));
+      await emu.waitFor(euGroup!, 'ACTIVE');
+      const euTracker = await eu.send(new p.CreateEventTrackerCommand({ name: 'clicks', datasetGroupArn: euGroup }));
+      expect(euTracker.eventTrackerArn).toMatch(/^arn:aws:personalize:eu-west-1:\d{12}:event-tracker\/[0-9a-f]{8}$/);
+    } finally {
+      eu.destroy();
+    }
+
+    const { datasetGroupArn: pending } = await personalize.send(new p.CreateDatasetGroupCommand({ name: 'pending' }));
+    expect(await errorOf(createTracker('fresh', pending))).toBeInstanceOf(p.ResourceInUseException);
+    expect(await errorOf(createTracker('fresh', `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset-group/none`)))
+      .toBeInstanceOf(p.ResourceNotFoundException);
+    expect((await errorOf(createTracker('fresh', 'not-an-arn'))).name).toBe('InvalidInputException');
+    expect((await errorOf(createTracker('has space', otherGroup))).name).toBe('InvalidInputException');
+    const many = Array.from({ length: 51 }, (_, i) => ({ tagKey: `k${i}`, tagValue: 'v' }));
+    expect(await errorOf(createTracker('fresh', otherGroup, many))).toBeInstanceOf(p.TooManyTagsException);
+    expect((await errorOf(personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: `${eventTrackerArn}0` })))).name)
+      .toBe('ResourceNotFoundException');
+    expect((await errorOf(personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: groupArn })))).name)
+      .toBe('ResourceNotFoundException');
+  });
+
+  test('CREATE FAILED (without a failureReason: the tracker has none); a failed tracker can be deleted', async () => {
+    const groupArn = await activeGroup();
+    emu.faults.add({ kind: 'fail', operation: 'CreateEventTracker', reason: 'Internal failure', times: 1 });
+    const { eventTrackerArn } = await createTracker('doomed', groupArn);
+    await emu.waitFor(eventTrackerArn!, 'CREATE FAILED');
+    const { eventTracker } = await personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn }));
+    expect(eventTracker!.status).toBe('CREATE FAILED');
+    expect(eventTracker).not.toHaveProperty('failureReason');
+    expect(emu.resource(eventTrackerArn!)!.failureReason).toBe('Internal failure');
+    await personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn }));
+    await emu.waitFor(eventTrackerArn!, 'DELETED');
+  });
+
+  test('delete: refused while creating; DELETE PENDING > DELETE IN_PROGRESS > gone; the group is held until then', async () => {
+    const groupArn = await activeGroup();
+    const { eventTrackerArn } = await createTracker('clicks', groupArn);
+    const creating = await errorOf(personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn })));
+    expect(creating).toBeInstanceOf(p.ResourceInUseException);
+    expect(creating.message).toContain('CREATE');
+    await emu.waitFor(eventTrackerArn!, 'ACTIVE');
+
+    const held = await errorOf(personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn: groupArn })));
+    expect(held).toBeInstanceOf(p.ResourceInUseException);
+    expect(held.message).toContain(eventTrackerArn);
+
+    emu.faults.add({ kind: 'in-use', operation: 'DeleteEventTracker', times: 1 });
+    expect(await errorOf(personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn })))).toBeInstanceOf(p.ResourceInUseException);
+
+    const stuck = emu.faults.add({ kind: 'stuck-delete', operation: 'DeleteEventTracker', times: 1 });
+    await personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn }));
+    expect(await describeTracker(eventTrackerArn!)).toBe('DELETE PENDING');
+    expect((await errorOf(personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn })))).name).toBe('ResourceInUseException');
+    // A tracker being deleted still holds its group, and its place in the group.
+    expect((await errorOf(personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn: groupArn })))).name).toBe('ResourceInUseException');
+    expect(await errorOf(createTracker('next', groupArn))).toBeInstanceOf(p.LimitExceededException);
+    stuck.release();
+    expect(await statusesUntil(() => describeTracker(eventTrackerArn!), 'GONE')).toEqual(['DELETE PENDING', 'DELETE IN_PROGRESS', 'GONE']);
+    expect(await errorOf(personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn })))).toBeInstanceOf(p.ResourceNotFoundException);
+
+    // Gone: the name and the group's place are free, and the group can go.
+    const again = await createTracker('clicks', groupArn);
+    await emu.waitFor(again.eventTrackerArn!, 'ACTIVE');
+    await personalize.send(new p.DeleteEventTrackerCommand({ eventTrackerArn: again.eventTrackerArn }));
+    await emu.waitFor(again.eventTrackerArn!, 'DELETED');
+    await personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn: groupArn }));
+    await emu.waitFor(groupArn, 'DELETED');
+  });
+
+  test('throttle and error faults reach tracker calls', async () => {
+    const groupArn = await activeGroup();
+    const { eventTrackerArn } = await createTracker('clicks', groupArn);
+    emu.faults.add({ kind: 'throttle', operation: 'DescribeEventTracker', resource: 'clicks', times: 1 });
+    expect((await errorOf(personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn })))).name).toBe('ThrottlingException');
+    expect(await describeTracker(eventTrackerArn!)).toBeDefined();
+    emu.faults.add({ kind: 'error', operation: 'ListEventTrackers', error: 'InvalidInputException', message: 'nope', times: 1 });
+    expect((await errorOf(personalize.send(new p.ListEventTrackersCommand({})))).message).toBe('nope');
+  });
+});
+
 describe('Personalize tags', () => {
   test('tag, untag, list; TooManyTagsException, TooManyTagKeysException, ResourceNotFoundException', async () => {
     const resourceArn = await activeGroup();

@@ -13,6 +13,7 @@ import { authorize, AuthorizationMappingError, denialMessage, resolveRequests } 
 const P = 'arn:aws:personalize:us-east-1:123456789012';
 const GROUP = `${P}:dataset-group/shop`;
 const DATASET = `${P}:dataset/shop/INTERACTIONS`;
+const TRACKER = `${P}:event-tracker/d2e0162e`;
 const ROLE = 'arn:aws:iam::123456789012:role/PersonalizeRole';
 const WHO = 'arn:aws:sts::123456789012:assumed-role/HandlerRole/session';
 const allow = (Action: string | string[], Resource: string | string[], Condition?: any) =>
@@ -124,6 +125,10 @@ describe('every operation of the emulated services maps consistently with the re
     CreateDatasetImportJob: { jobName: 'j', datasetArn: DATASET, roleArn: ROLE, dataSource: { dataLocation: 's3://b/k.csv' }, tags },
     DescribeDatasetImportJob: { datasetImportJobArn: `${P}:dataset-import-job/j` },
     ListDatasetImportJobs: { datasetArn: DATASET },
+    CreateEventTracker: { name: 'clicks', datasetGroupArn: GROUP, tags },
+    DescribeEventTracker: { eventTrackerArn: TRACKER },
+    DeleteEventTracker: { eventTrackerArn: TRACKER },
+    ListEventTrackers: { datasetGroupArn: GROUP },
     TagResource: { resourceArn: GROUP, tags },
     UntagResource: { resourceArn: GROUP, tagKeys: ['team'] },
     ListTagsForResource: { resourceArn: DATASET },
@@ -154,6 +159,29 @@ describe('every operation of the emulated services maps consistently with the re
     expect(service.authorization('UntagResource', personalizeInputs.UntagResource, ctx)[0].context).toEqual({ 'aws:TagKeys': ['team'] });
   });
 
+  test('Personalize event trackers: a create on the new tracker (its generated id) and the group; the rest on the tracker; the list on *', () => {
+    const service = new PersonalizeService(runtime);
+    const tagged = { 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'recs' };
+    const create = service.authorization('CreateEventTracker', personalizeInputs.CreateEventTracker, ctx);
+    expect(create).toEqual([
+      { action: 'personalize:CreateEventTracker', resource: expect.stringMatching(new RegExp(`^${P}:event-tracker/[0-9a-f]{8}$`)), context: tagged },
+      { action: 'personalize:CreateEventTracker', resource: GROUP, context: tagged },
+    ]);
+    expect(resolveRequests(create, 'CreateEventTracker').map((r) => r.resourceType)).toEqual(['eventTracker', 'datasetGroup']);
+    // The same call is authorized against the same new ARN each time it is asked (the tracker gets that ARN).
+    expect(service.authorization('CreateEventTracker', personalizeInputs.CreateEventTracker, ctx)[0].resource).toBe(create[0].resource);
+    const otherCall: CallContext = { ...ctx, call: { ...ctx.call, seq: 2 } };
+    expect(service.authorization('CreateEventTracker', personalizeInputs.CreateEventTracker, otherCall)[0].resource).not.toBe(create[0].resource);
+
+    for (const operation of ['DescribeEventTracker', 'DeleteEventTracker']) {
+      expect(resolveRequests(service.authorization(operation, personalizeInputs[operation], ctx), operation))
+        .toEqual([expect.objectContaining({ action: `personalize:${operation}`, resource: TRACKER, resourceType: 'eventTracker' })]);
+    }
+    expect(resolveRequests(service.authorization('ListEventTrackers', personalizeInputs.ListEventTrackers, ctx))[0].resource).toBe('*');
+    expect(resolveRequests(service.authorization('TagResource', { resourceArn: TRACKER, tags }, ctx)))
+      .toEqual([expect.objectContaining({ resource: TRACKER, resourceType: 'eventTracker', context: tagged })]);
+  });
+
   test('Personalize: input that cannot name a resource fails as the operation would, before any IAM check', () => {
     const service = new PersonalizeService(runtime);
     const fails = (operation: string, input: object) => {
@@ -170,6 +198,9 @@ describe('every operation of the emulated services maps consistently with the re
     expect(fails('CreateDatasetImportJob', { ...personalizeInputs.CreateDatasetImportJob, roleArn: 'role' })).toBe('InvalidInputException');
     expect(fails('CreateDatasetImportJob', { ...personalizeInputs.CreateDatasetImportJob, roleArn: undefined })).toBe('InvalidInputException');
     expect(fails('CreateSchema', { name: 'bad name' })).toBe('InvalidInputException');
+    expect(fails('CreateEventTracker', { ...personalizeInputs.CreateEventTracker, name: 'bad name' })).toBe('InvalidInputException');
+    expect(fails('CreateEventTracker', { ...personalizeInputs.CreateEventTracker, datasetGroupArn: DATASET })).toBe('ResourceNotFoundException');
+    expect(fails('DescribeEventTracker', { eventTrackerArn: GROUP })).toBe('ResourceNotFoundException');
   });
 
   const datasetId = 'evals-0123456789';
