@@ -1,5 +1,30 @@
 import { awscdk, javascript } from 'projen';
 
+// ---------------------------------------------------------------------------------------------
+// Release: GitHub workflows, publishing, supported Node.js versions (see README "Releases").
+// Secrets are named, never written here: NPM_TOKEN, TWINE_USERNAME/TWINE_PASSWORD,
+// MAVEN_GPG_PRIVATE_KEY(_PASSPHRASE)/MAVEN_USERNAME/MAVEN_PASSWORD/MAVEN_STAGING_PROFILE_ID,
+// NUGET_API_KEY, GO_GITHUB_TOKEN, and PROJEN_GITHUB_TOKEN for the upgrade pull requests.
+// ---------------------------------------------------------------------------------------------
+const releaseOptions: Partial<awscdk.AwsCdkConstructLibraryOptions> = {
+  // build.yml on pull requests (`npx projen build`, whose test step is the `test` task that
+  // `npm test` runs), pull-request-lint.yml (conventional titles), upgrade-main.yml.
+  github: true,
+  githubOptions: { pullRequestLint: true, mergify: false },
+  buildWorkflow: true,
+  depsUpgrade: true,
+  // release.yml: on every push to main, bump from the conventional commits, build, and publish
+  // jsii-pacmak's artifacts under the names configured below.
+  release: true,
+  releaseToNpm: true,
+  npmTokenSecret: 'NPM_TOKEN',
+  // Synthesis is supported on the Node.js LTS lines jsii and the AWS SDK support (22 and 24);
+  // the handlers run on the newest Lambda Node.js runtime (src/private/provider.ts).
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '22.x',
+};
+// ---------------------------------------------------------------------------------------------
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-datasets',
   description:
@@ -12,15 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   keywords: ['cdk', 'awscdk', 'aws-cdk', 'personalize', 'bedrock', 'agentcore', 'evaluation', 'dataset', 'constructs'],
   defaultReleaseBranch: 'main',
   projenrcTs: true,
-  github: false,
-  release: false,
   packageManager: javascript.NodePackageManager.NPM,
 
   cdkVersion: '2.276.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
 
   // Configured for the catalogues; only the JavaScript package can be built on these machines.
   publishToPypi: { distName: 'cdk-datasets', module: 'cdk_datasets' },
@@ -68,6 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/assets/', '/cdk.out/', '/bench-results.json', '/.rehearse/'],
   npmignoreEnabled: true,
+  ...releaseOptions,
 });
 
 // A package resolution npm ci needs on these machines (see conventions: missing unrs binding entries).
@@ -102,5 +125,17 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(bundle);
 bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts');
+
+// ---------------------------------------------------------------------------------------------
+// Release: what the package carries, and the checks npm test makes of it (test/release/).
+// ---------------------------------------------------------------------------------------------
+// The packed package.json carries no scripts: each is a projen task that needs the repository.
+project.package.setScript('prepack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts strip');
+project.package.setScript('postpack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts restore');
+project.gitignore.exclude('/package.json.prepack');
+project.npmignore?.exclude('/package.json.prepack');
+// Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
+project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
+// ---------------------------------------------------------------------------------------------
 
 project.synth();
