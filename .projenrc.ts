@@ -134,6 +134,14 @@ project.package.setScript('prepack', 'ts-node -T --project test/tsconfig.json sc
 project.package.setScript('postpack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts restore');
 project.gitignore.exclude('/package.json.prepack');
 project.npmignore?.exclude('/package.json.prepack');
+// The licences of what the handler bundles contain ship beside them (assets/THIRD-PARTY-LICENSES,
+// scripts/third-party-notices.ts); the bundles' esbuild metafiles stay in build/ for the tests.
+project.gitignore.exclude('/build/');
+project.npmignore?.exclude('/build/');
+// Construct Hub and jsii-pacmak transliterate the examples with jsii-rosetta: the API reference's
+// inside rosetta/default.ts-fixture (shipped), the README's as whole programs; `path` and
+// `__dirname` need Node's types.
+project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
 // Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
 project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
 // ---------------------------------------------------------------------------------------------
