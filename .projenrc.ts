@@ -142,6 +142,12 @@ project.npmignore?.exclude('/build/');
 // inside rosetta/default.ts-fixture (shipped), the README's as whole programs; `path` and
 // `__dirname` need Node's types.
 project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
+// The README's Install section, run as written in a temporary directory (about two minutes, from
+// the registry): a manual check before a release, not part of npm test.
+project.addTask('check:install', {
+  description: "Run the README's Install section as written (clone, pack, install into a new app, cdk synth) in a temporary directory",
+  exec: 'ts-node -T --project test/tsconfig.json scripts/check-readme-install.ts',
+});
 // Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
 project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
 // ---------------------------------------------------------------------------------------------
