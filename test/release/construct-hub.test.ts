@@ -61,7 +61,7 @@ beforeAll(() => {
     const rendered = extract.then(() => run(bin('jsii-docgen'), [...pair.flatMap((l) => ['--language', l]), '--readme', '--output', path.join(work, 'API.md')], pkg));
     for (const language of pair) docs[language] = rendered;
   }
-});
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all([extract, ...Object.values(docs ?? {})].map((p) => p?.catch(() => undefined)));
