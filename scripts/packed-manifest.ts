@@ -8,7 +8,7 @@
  * npm runs `prepack` before it packs this directory (`npm pack`, `npm publish`, jsii-pacmak's
  * JavaScript target) and `postpack` after it:
  *   prepack  -> `strip`:   keep package.json aside, write it again without `scripts`
- *   postpack -> `restore`: put the kept package.json back, byte for byte
+ *   postpack -> `restore`: put the kept package.json back, byte for byte and with its times
  * Both replace files by renaming, so a build reading package.json meanwhile never sees half a
  * file. A pack that failed before `postpack` leaves the copy aside: the next `strip` restores it
  * first, and so does `restore` whenever it is run.
@@ -38,6 +38,9 @@ export function strip() {
   const { scripts, ...packed } = JSON.parse(original);
   void scripts;
   fs.copyFileSync(manifest, kept);
+  // With its times too, so that what compares them (make-like freshness checks) sees no change.
+  const { atime, mtime } = fs.statSync(manifest);
+  fs.utimesSync(kept, atime, mtime);
   replaceFile(manifest, `${JSON.stringify(packed, undefined, 2)}\n`);
 }
 

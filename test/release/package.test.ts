@@ -42,6 +42,7 @@ const LANGUAGES = ['python', 'java', 'csharp', 'go'];
 
 let work: string;
 let manifestBefore: string;
+let manifestTime: number;
 let packed: Promise<{ files: string[]; dir: string }>;
 let installed: Promise<Run>;
 let extract: Promise<Run>;
@@ -51,6 +52,7 @@ beforeAll(() => {
   compileLibrary();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'release-package-'));
   manifestBefore = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+  manifestTime = fs.statSync(path.join(root, 'package.json')).mtimeMs;
 
   // Construct Hub's view. The package as the hub gets it: the assembly, its manifest, the compiled
   // library, the fixtures; its dependencies from the repository.
@@ -113,6 +115,8 @@ describe('the packed tarball', () => {
     expect(manifest.name).toBe('cdk-datasets');
     expect(manifest.peerDependencies).toEqual(JSON.parse(manifestBefore).peerDependencies);
     expect(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(manifestBefore);
+    // Its time too: a newer package.json would make the next test run compile the library again.
+    expect(fs.statSync(path.join(root, 'package.json')).mtimeMs).toBe(manifestTime);
     expect(fs.existsSync(path.join(root, 'package.json.prepack'))).toBe(false);
   }, 120_000);
 
