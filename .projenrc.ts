@@ -1,7 +1,8 @@
 import { awscdk, javascript } from 'projen';
 
 // ---------------------------------------------------------------------------------------------
-// Release: GitHub workflows, publishing, supported Node.js versions (see README "Releases").
+// Release (issue 14): GitHub workflows, publishing, supported Node.js versions, and what the
+// package carries (see README "Install" and "Releases"). releaseSetup(project) runs before synth.
 // Secrets are named, never written here: NPM_TOKEN, TWINE_USERNAME/TWINE_PASSWORD,
 // MAVEN_GPG_PRIVATE_KEY(_PASSPHRASE)/MAVEN_USERNAME/MAVEN_PASSWORD/MAVEN_STAGING_PROFILE_ID,
 // NUGET_API_KEY, GO_GITHUB_TOKEN, and PROJEN_GITHUB_TOKEN for the upgrade pull requests.
@@ -23,6 +24,31 @@ const releaseOptions: Partial<awscdk.AwsCdkConstructLibraryOptions> = {
   minNodeVersion: '22.0.0',
   workflowNodeVersion: '22.x',
 };
+
+/** What the package carries, and what npm test checks of it (test/release/); called once the project exists. */
+function releaseSetup(project: awscdk.AwsCdkConstructLibrary) {
+  // The packed package.json carries no scripts: each is a projen task that needs the repository.
+  project.package.setScript('prepack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts strip');
+  project.package.setScript('postpack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts restore');
+  project.gitignore.exclude('/package.json.prepack');
+  project.npmignore?.exclude('/package.json.prepack');
+  // The licences of what the handler bundles contain ship beside them (assets/THIRD-PARTY-LICENSES,
+  // scripts/third-party-notices.ts); the bundles' esbuild metafiles stay in build/ for the tests.
+  project.gitignore.exclude('/build/');
+  project.npmignore?.exclude('/build/');
+  // Construct Hub and jsii-pacmak transliterate the examples with jsii-rosetta: the API reference's
+  // inside rosetta/default.ts-fixture (shipped), the README's as whole programs; `path` and
+  // `__dirname` need Node's types.
+  project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
+  // The README's Install section, run as written in a temporary directory (about two minutes, from
+  // the registry): a manual check before a release, not part of npm test.
+  project.addTask('check:install', {
+    description: "Run the README's Install section as written (clone, pack, install into a new app, cdk synth) in a temporary directory",
+    exec: 'ts-node -T --project test/tsconfig.json scripts/check-readme-install.ts',
+  });
+  // Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
+  project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
+}
 // ---------------------------------------------------------------------------------------------
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -126,30 +152,6 @@ const bench = project.addTask('bench', {
 bench.spawn(bundle);
 bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts');
 
-// ---------------------------------------------------------------------------------------------
-// Release: what the package carries, and the checks npm test makes of it (test/release/).
-// ---------------------------------------------------------------------------------------------
-// The packed package.json carries no scripts: each is a projen task that needs the repository.
-project.package.setScript('prepack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts strip');
-project.package.setScript('postpack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts restore');
-project.gitignore.exclude('/package.json.prepack');
-project.npmignore?.exclude('/package.json.prepack');
-// The licences of what the handler bundles contain ship beside them (assets/THIRD-PARTY-LICENSES,
-// scripts/third-party-notices.ts); the bundles' esbuild metafiles stay in build/ for the tests.
-project.gitignore.exclude('/build/');
-project.npmignore?.exclude('/build/');
-// Construct Hub and jsii-pacmak transliterate the examples with jsii-rosetta: the API reference's
-// inside rosetta/default.ts-fixture (shipped), the README's as whole programs; `path` and
-// `__dirname` need Node's types.
-project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
-// The README's Install section, run as written in a temporary directory (about two minutes, from
-// the registry): a manual check before a release, not part of npm test.
-project.addTask('check:install', {
-  description: "Run the README's Install section as written (clone, pack, install into a new app, cdk synth) in a temporary directory",
-  exec: 'ts-node -T --project test/tsconfig.json scripts/check-readme-install.ts',
-});
-// Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
-project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
-// ---------------------------------------------------------------------------------------------
+releaseSetup(project);
 
 project.synth();
