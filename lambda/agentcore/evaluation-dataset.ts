@@ -3,180 +3,121 @@
  *
  * Create     CreateDataset with a clientToken derived from the request (a retried request sends the
  *            same token, so the service answers with the dataset it already made), the first batch
- *            of inline examples or the S3 URI, the KMS key and the tags. The core waits for ACTIVE.
+ *            of inline examples or the S3 URI (the service reads the file), the KMS key and the tags.
+ *            The core waits for ACTIVE; the follow-up below adds the rest of a large inline set.
  * Update     the name, schema type and key are immutable: a change replaces the dataset (and a
  *            rename that only changes case is refused, as names are unique regardless of case).
- *            Everything else is brought to the new properties in place by reconcile, once the
- *            dataset is ACTIVE: the service refuses writes while it is CREATING or UPDATING.
- * Reconcile  called on every poll once the dataset is ACTIVE. Each example write makes the dataset
+ *            Tags change in place; everything else is brought to the request by the follow-up.
+ * Follow-up  runs on every poll once the dataset is ACTIVE. Each example write makes the dataset
  *            UPDATING until it is applied, so one write is issued per poll:
  *   1. a changed description: UpdateDataset.
- *   2a. inline examples: the DRAFT (ListDatasetExamples) is compared with the wanted examples;
- *      changed ones are updated in place, extra ones deleted, missing ones added, in calls of at
- *      most 1000 examples and 4 MiB.
- *   2b. an S3 source: the handler cannot read the file, so a tag records which source the DRAFT
- *      holds (`<hash of the URI>`, or `<hash>:adding` while the add is under way). For another
- *      source, the DRAFT's examples are deleted a page at a time; once it is empty the tag becomes
- *      `:adding` and AddDatasetExamples reads the file; once examples are there the tag becomes
- *      `<hash>`. Every step is decided from what the service shows, so a retried or interrupted
- *      poll picks up where the last one left off.
+ *   2. the examples: inline ones, or (when an update changes the S3 source) those of the file, which
+ *      the handler reads with the same access the service reads it with. The DRAFT
+ *      (ListDatasetExamples) is compared with them; changed ones are updated in place, extra ones
+ *      deleted, missing ones added, in calls of at most 1000 examples and 4 MiB. Every step is
+ *      decided from what the service lists, so a retried or interrupted poll picks up where the last
+ *      one left off; a write that leaves the listing as it was is not sent again (the example that
+ *      does not converge is named).
  *   3. a DRAFT with unpublished changes: CreateDatasetVersion. Done once the DRAFT is UNMODIFIED,
  *      with the newest version as the DatasetVersion attribute.
+ *   A dataset UPDATE_FAILED by an earlier request (the one CloudFormation rolls back) is brought to
+ *   this request's examples, which is allowed in that state, and then published; one failed by this
+ *   request's own write fails it with the service's reason.
  * Delete     DeleteDataset. DATASET_NOT_READY (still creating or updating) is waited for and the
  *            delete issued again, DELETE_FAILED is retried, REFERENCED_BY_EVAL_JOB fails with what
  *            to do. Gone counts as done.
  */
 import {
-  AddDatasetExamplesCommand, CreateDatasetCommand, CreateDatasetVersionCommand, DataSourceType,
+  AddDatasetExamplesCommand, CreateDatasetCommand, CreateDatasetVersionCommand, DatasetSchemaType, DataSourceType,
   DeleteDatasetCommand, DeleteDatasetExamplesCommand, GetDatasetCommand, GetDatasetCommandOutput,
-  ListDatasetExamplesCommand, ListDatasetsCommand, ListDatasetVersionsCommand, TagResourceCommand,
-  UntagResourceCommand, UpdateDatasetCommand, UpdateDatasetExamplesCommand, UpdateDatasetExamplesCommandInput,
+  ListDatasetExamplesCommand, ListDatasetsCommand, ListDatasetVersionsCommand,
+  UpdateDatasetCommand, UpdateDatasetExamplesCommand, UpdateDatasetExamplesCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { agentcore } from './client';
-import { agentcoreTagging, clientToken, datasetIdOf, isDatasetArn, lifecycleState } from './common';
-import { batches, Example, isObject, ListedExample, listedExample, MAX_EXAMPLES_PER_CALL, planExamples } from './examples';
-import { LifecycleError } from '../core/errors';
-import { generatePhysicalName, shortHash } from '../core/naming';
-import { ErrorKind, Properties, ReconcileResult, RequestContext, ResourceAdapter } from '../core/types';
+import { agentcore, clientToken, datasetIdOf, datasetTagging, isDatasetArn, lifecycleState } from './common';
+import {
+  batches, Example, FIRST_PAGE_SIZE, isObject, isPageTooLarge, ListedExample, listedExample, pageSizeAfter,
+  parseJsonl, planExamples,
+} from './examples';
+import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
+import { classifyError, describeError, LifecycleError } from '../core/errors';
+import type { RequestContext } from '../core/naming';
+import { objects, parseS3Uri } from '../objects';
+import type { Properties } from '../../src/contract';
 
-/** Records which S3 source the DRAFT holds (see Reconcile above). */
-export const EXAMPLES_SOURCE_TAG_KEY = 'cdk-datasets:examples-source';
-const ADDING = ':adding';
+type DatasetProperties = Properties<'EvaluationDataset'>;
+
+/** Properties the service cannot change: a change of them is a new dataset. */
+const REPLACING = ['DatasetName', 'SchemaType', 'KmsKeyArn'];
 
 /** The error delete() throws for a dataset an evaluation job still uses; it fails the operation. */
 const IN_USE_BY_EVALUATION_JOB = 'DatasetInUseByEvaluationJob';
+/** The error delete() throws for a conflict it cannot name: a state guard, waited out. */
+const DELETE_NOT_READY = 'DatasetNotReadyForDeletion';
+
+/** A failure this close to the start of the wait (clock skew) is taken as this request's own. */
+const CLOCK_SKEW_MS = 5_000;
+/** An S3 source file is read whole by the handler: at most this much. */
+const MAX_SOURCE_FILE_BYTES = 25 * 1024 * 1024;
 
 /** Examples as the SDK types them (JSON documents). */
 type Documents = NonNullable<UpdateDatasetExamplesCommandInput['examples']>;
 
-/** The tag value for an S3 source. */
-export function examplesSourceTag(s3Uri: string): string {
-  return shortHash('s3', s3Uri).slice(0, 40);
-}
+/**
+ * The last example write each request sent (in this container). A write that would be sent again
+ * with the same content did not change what the service lists: the examples do not converge.
+ */
+const lastWrites = new Map<string, string>();
+const MAX_REMEMBERED_WRITES = 1_000;
 
-export const evaluationDatasetAdapter: ResourceAdapter = {
-  resourceType: 'Custom::AgentCoreEvaluationDataset',
+export const evaluationDatasetAdapter: ResourceAdapter<'EvaluationDataset'> = {
+  resource: 'EvaluationDataset',
   description: 'AgentCore evaluation dataset',
-  nameProperty: 'DatasetName',
-  replaceOnChange: ['DatasetName', 'SchemaType', 'KmsKeyArn'],
+  isPhysicalId: isDatasetArn,
+  attributesOf: (datasetArn) => ({ EvaluationDatasetArn: datasetArn, EvaluationDatasetId: datasetIdOf(datasetArn) }),
 
   replacedBy({ context, oldProperties, properties, changed }) {
-    const before: unknown = oldProperties.DatasetName;
-    const after: unknown = properties.DatasetName;
+    const before = oldProperties.DatasetName;
+    const after = properties.DatasetName;
     if (typeof before === 'string' && typeof after === 'string' && before !== after && before.toLowerCase() === after.toLowerCase()) {
       throw new LifecycleError(`Cannot rename AgentCore evaluation dataset "${before}" to "${after}" (${context.logicalResourceId}): ` +
         'dataset names are unique regardless of case, so the replacement would need the name the old dataset still holds. ' +
         'Nothing was changed. Choose a name that differs in more than case, or remove the name so that one is generated.');
     }
-    return changed.filter((key) => this.replaceOnChange.includes(key));
+    return changed.filter((key) => REPLACING.includes(key));
   },
 
-  /** Names: `[a-zA-Z][a-zA-Z0-9_]{0,47}`, unique in the account regardless of case: generated in lower case. */
-  generateName: (context) => generatePhysicalName(context, { maxLength: 48, allowed: /[a-zA-Z0-9_]/, separator: '_', lowerCase: true }),
-  isPhysicalId: isDatasetArn,
-
   async create({ context, properties, name, tags }) {
-    const map: Record<string, string> = Object.fromEntries(tags.map((t) => [t.key, t.value]));
-    let source: DataSourceType;
-    if (typeof properties.S3Uri === 'string') {
-      source = { s3Source: { s3Uri: properties.S3Uri } };
-      map[EXAMPLES_SOURCE_TAG_KEY] = examplesSourceTag(properties.S3Uri);
-    } else {
-      // The rest of a large inline set follows through reconcile.
-      source = { inlineExamples: { examples: (batches(inlineExamples(properties))[0] ?? []) as Documents } };
-    }
+    const source: DataSourceType = properties.S3Uri !== undefined
+      ? { s3Source: { s3Uri: properties.S3Uri } }
+      // The rest of a large inline set follows in the follow-up.
+      : { inlineExamples: { examples: (batches(inlineExamples(properties))[0] ?? []) as Documents } };
     const response = await agentcore().send(new CreateDatasetCommand({
       clientToken: clientToken(context, 'CreateDataset'),
       datasetName: name,
       description: properties.Description,
-      schemaType: properties.SchemaType,
+      schemaType: properties.SchemaType as DatasetSchemaType,
       kmsKeyArn: properties.KmsKeyArn,
       source,
-      tags: map,
+      tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     }));
     return response.datasetArn!;
   },
 
-  // Dataset ARNs end in a generated id, so the holder of a taken name is looked up by name.
-  async findExisting({ name }) {
-    let nextToken: string | undefined;
-    do {
-      const page = await agentcore().send(new ListDatasetsCommand({ nextToken }));
-      const found = (page.datasets ?? []).find((d) => d.datasetName?.toLowerCase() === name.toLowerCase());
-      if (found) return found.datasetArn;
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return undefined;
-  },
-
   async describe(datasetArn) {
-    try {
-      const dataset = await getDataset(datasetArn);
-      const status = dataset.status ?? 'UNKNOWN';
-      return {
-        state: lifecycleState(status),
-        status,
-        failureReason: dataset.failureReason,
-        attributes: {
-          EvaluationDatasetArn: datasetArn,
-          EvaluationDatasetId: datasetIdOf(datasetArn),
-          EvaluationDatasetName: dataset.datasetName ?? '',
-        },
-      };
-    } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
-  },
-
-  async currentProperties(datasetArn) {
     const dataset = await getDataset(datasetArn);
-    return { DatasetName: dataset.datasetName, SchemaType: dataset.schemaType, KmsKeyArn: dataset.kmsKeyArn };
-  },
-
-  /**
-   * Changes are applied by reconcile once the dataset is ACTIVE. Only the tag that records an S3
-   * source goes here, when the source stops being S3: before the core adds the new tags (its place
-   * counts against the 50 tags a dataset may have), and before any example changes.
-   */
-  async update({ context, physicalId, oldProperties, properties }) {
-    // A dataset UPDATE_FAILED now failed in an earlier request (typically the one CloudFormation is
-    // rolling back): publishing its draft brings it back to ACTIVE, and the examples are then brought
-    // to this request's set as usual. A failure during this request still fails it, with its reason.
-    const dataset = await getDataset(physicalId);
-    if (dataset.status === 'UPDATE_FAILED') {
-      const datasetId = datasetIdOf(physicalId);
-      await agentcore().send(new CreateDatasetVersionCommand({
-        datasetId, clientToken: clientToken(context, datasetId, 'RecoverFromUpdateFailed'),
-      }));
-    }
-    if (oldProperties.S3Uri !== undefined && properties.S3Uri === undefined) {
-      await agentcore().send(new UntagResourceCommand({ resourceArn: physicalId, tagKeys: [EXAMPLES_SOURCE_TAG_KEY] }));
-    }
-  },
-
-  async reconcile({ context, physicalId, properties }) {
-    const datasetId = datasetIdOf(physicalId);
-    const dataset = await getDataset(physicalId);
-    const description = properties.Description ?? '';
-    if ((dataset.description ?? '') !== description) {
-      await agentcore().send(new UpdateDatasetCommand({
-        datasetId, description, clientToken: clientToken(context, datasetId, 'UpdateDataset', description),
-      }));
-    }
-    try {
-      const pending = typeof properties.S3Uri === 'string'
-        ? await reconcileS3Source(context, physicalId, dataset, properties.S3Uri)
-        : await reconcileInlineExamples(context, datasetId, inlineExamples(properties));
-      if (pending) return { done: false, status: `ACTIVE, ${pending}` };
-    } catch (error) {
-      // An example that was listed is gone by the time of the write: compare again on the next poll.
-      if ((error as Error).name === 'ResourceNotFoundException') {
-        return { done: false, status: `ACTIVE, examples changed meanwhile (${(error as Error).message})` };
-      }
-      throw error;
-    }
-    return publish(context, dataset);
+    const status = dataset.status ?? 'UNKNOWN';
+    return {
+      // UPDATE_FAILED leaves the dataset usable: the follow-up decides whose failure it was.
+      state: status === 'UPDATE_FAILED' ? 'ready' : lifecycleState(status),
+      status,
+      failureReason: dataset.failureReason,
+      attributes: {
+        EvaluationDatasetArn: datasetArn,
+        EvaluationDatasetId: datasetIdOf(datasetArn),
+        EvaluationDatasetName: dataset.datasetName ?? '',
+      },
+      description: dataset,
+    };
   },
 
   async delete(datasetArn) {
@@ -184,143 +125,219 @@ export const evaluationDatasetAdapter: ResourceAdapter = {
       await agentcore().send(new DeleteDatasetCommand({ datasetId: datasetIdOf(datasetArn) }));
     } catch (error) {
       const e = error as Error;
-      if (e.name === 'ConflictException' && /REFERENCED_BY_EVAL_JOB|evaluation job/i.test(reasonOf(error))) {
-        const inUse = new Error('the dataset is used by an active evaluation job, and AgentCore refuses to delete it ' +
+      if (e.name !== 'ConflictException') throw error;
+      if (/\bREFERENCED_BY_EVAL_JOB\b|evaluation job/i.test(e.message)) {
+        throw Object.assign(new Error('the dataset is used by an active evaluation job, and AgentCore refuses to delete it ' +
           `(${e.message}). Stop the evaluation job or wait for it to end, then retry; to keep the dataset instead, ` +
-          'give it removalPolicy RETAIN.');
-        inUse.name = IN_USE_BY_EVALUATION_JOB;
-        throw inUse;
+          'give it removalPolicy RETAIN.'), { name: IN_USE_BY_EVALUATION_JOB });
       }
-      throw error;
+      if (/\bDATASET_IN_FAILED_STATE\b/.test(e.message)) throw error;
+      // DATASET_NOT_READY, or a guard the message does not name: wait, then ask again.
+      throw Object.assign(new Error(e.message), { name: DELETE_NOT_READY });
     }
   },
 
-  attributesOf: (datasetArn) => ({ EvaluationDatasetArn: datasetArn, EvaluationDatasetId: datasetIdOf(datasetArn) }),
-
   /**
-   * ConflictException carries the state guard that refused the call (API reference): DATASET_NOT_READY
-   * (CREATING or UPDATING, wait), REFERENCED_BY_EVAL_JOB and DATASET_IN_FAILED_STATE (fail), and on
-   * CreateDataset a name that is taken. Another conflict is taken as a state guard: waited for, up to
-   * the resource's wait bound.
+   * ConflictException carries only a message; the API reference names the state guards in it:
+   * DATASET_NOT_READY (CREATING, UPDATING or DELETING: wait), DATASET_IN_FAILED_STATE and
+   * REFERENCED_BY_EVAL_JOB (fail); on CreateDataset, a name that is taken. Any other conflict fails,
+   * with the service's words (a delete waits it out: see delete()).
    */
-  classifyError(error): ErrorKind | undefined {
-    const name = (error as Error | undefined)?.name;
+  classifyError(error) {
+    const { name, message = '' } = (error ?? {}) as { name?: string; message?: string };
+    if (name === DELETE_NOT_READY) return 'not-ready';
     if (name === IN_USE_BY_EVALUATION_JOB) return 'fatal';
     if (name !== 'ConflictException') return undefined;
-    const reason = reasonOf(error);
-    if (/DATASET_NOT_READY|not ready/i.test(reason)) return 'not-ready';
-    if (/REFERENCED_BY_EVAL_JOB|DATASET_IN_FAILED_STATE|evaluation job/i.test(reason)) return 'fatal';
-    if (/already exists|name/i.test(reason)) return 'already-exists';
-    return 'not-ready';
+    if (/\bDATASET_NOT_READY\b/.test(message)) return 'not-ready';
+    if (/\b(REFERENCED_BY_EVAL_JOB|DATASET_IN_FAILED_STATE)\b/.test(message)) return 'fatal';
+    if (/already exists/i.test(message)) return 'already-exists';
+    return 'fatal';
   },
 
-  ...agentcoreTagging,
+  capabilities: {
+    tagging: datasetTagging,
+    // The description and examples are brought to the request by the follow-up, which runs for
+    // every Create and Update: nothing else changes in place.
+    update: {
+      async apply() {
+        return { done: true };
+      },
+    },
+    followUp: {
+      run: followUp,
+    },
+    // Dataset ARNs end in a generated id, so the holder of a taken name is looked up by name.
+    adoption: {
+      async findExisting({ name }) {
+        let nextToken: string | undefined;
+        do {
+          const page = await agentcore().send(new ListDatasetsCommand({ nextToken }));
+          const found = (page.datasets ?? []).find((d) => d.datasetName?.toLowerCase() === name.toLowerCase());
+          if (found?.datasetArn) return { physicalId: found.datasetArn };
+          nextToken = page.nextToken;
+        } while (nextToken);
+        return undefined;
+      },
+    },
+    currentValues: {
+      async read(datasetArn) {
+        const dataset = await getDataset(datasetArn);
+        return { DatasetName: dataset.datasetName, SchemaType: dataset.schemaType, KmsKeyArn: dataset.kmsKeyArn };
+      },
+    },
+  },
 };
 
-async function getDataset(datasetArn: string): Promise<GetDatasetCommandOutput> {
-  return agentcore().send(new GetDatasetCommand({ datasetId: datasetIdOf(datasetArn) }));
-}
-
-/** The reason code may come in the message or as a member of the error body. */
-function reasonOf(error: unknown): string {
-  const e = (error ?? {}) as { message?: string; reason?: string; code?: string };
-  return [e.reason, e.code, e.message].filter((s) => typeof s === 'string').join(' ');
-}
-
-/** The wanted inline examples: a JSON array of objects (CloudFormation passes properties as strings). */
-function inlineExamples(properties: Properties): Example[] {
-  const json: unknown = properties.InlineExamples;
-  if (typeof json !== 'string') {
-    throw new LifecycleError('cdk-datasets: an AgentCore evaluation dataset needs InlineExamples (a JSON array) or S3Uri');
+async function followUp(request: FollowUpRequest<DatasetProperties>): Promise<Progress> {
+  const { context, physicalId, properties, observation, waitStartedAt } = request;
+  const datasetId = datasetIdOf(physicalId);
+  const dataset = observation.description as GetDatasetCommandOutput;
+  if (dataset.status === 'UPDATE_FAILED' && (dataset.updatedAt?.getTime() ?? 0) >= waitStartedAt - CLOCK_SKEW_MS) {
+    throw new LifecycleError(`AgentCore evaluation dataset ${physicalId} is UPDATE_FAILED: ${dataset.failureReason ?? 'the service gave no reason'}`);
   }
-  const examples: unknown = JSON.parse(json);
-  if (!Array.isArray(examples) || !examples.every(isObject)) {
-    throw new LifecycleError('cdk-datasets: InlineExamples must be a JSON array of objects');
+
+  const description = properties.Description ?? '';
+  if ((dataset.description ?? '') !== description) {
+    await agentcore().send(new UpdateDatasetCommand({
+      datasetId, description, clientToken: clientToken(context, datasetId, 'UpdateDataset', description),
+    }));
+    return { done: false, status: 'updating the description' };
   }
-  return examples;
+
+  const wanted = await wantedExamples(request);
+  if (wanted) {
+    try {
+      const pending = await syncExamples(context, datasetId, wanted);
+      if (pending) return { done: false, status: pending };
+    } catch (error) {
+      // An example that was listed is gone by the time of the write: compare again on the next poll.
+      if (classifyError(error) === 'not-found') return { done: false, status: `examples changed meanwhile (${describeError(error)})` };
+      throw error;
+    }
+  }
+  return publish(context, dataset);
 }
 
-/** Issues the next write that brings the DRAFT to the inline examples; what it did, or undefined when they match. */
-async function reconcileInlineExamples(context: RequestContext, datasetId: string, wanted: Example[]): Promise<string | undefined> {
-  const listed: ListedExample[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await agentcore().send(new ListDatasetExamplesCommand({ datasetId, maxResults: MAX_EXAMPLES_PER_CALL, nextToken }));
-    listed.push(...(page.examples ?? []).map(listedExample));
-    nextToken = page.nextToken;
-  } while (nextToken);
+/**
+ * The examples the DRAFT must hold: the inline ones; or, when an update changes the S3 source, the
+ * file's (on a create, the service reads the file itself). Undefined when there is nothing to compare.
+ */
+async function wantedExamples({ requestType, properties, oldProperties }: FollowUpRequest<DatasetProperties>): Promise<Example[] | undefined> {
+  if (properties.S3Uri === undefined) return inlineExamples(properties);
+  if (requestType === 'Create' || oldProperties?.S3Uri === properties.S3Uri) return undefined;
+  const text = await objects().read(parseS3Uri(properties.S3Uri), MAX_SOURCE_FILE_BYTES);
+  try {
+    return parseJsonl(text, properties.S3Uri);
+  } catch (error) {
+    throw new LifecycleError(`AgentCore evaluation dataset: ${describeError(error)}`);
+  }
+}
 
-  const plan = planExamples(wanted, listed);
+/** Issues the next write that brings the DRAFT to the wanted examples; what it did, or undefined when they match. */
+async function syncExamples(context: RequestContext, datasetId: string, wanted: Example[]): Promise<string | undefined> {
+  const plan = planExamples(wanted, await listDraft(datasetId));
   const left = `${plan.updates.length} to update, ${plan.deletes.length} to delete, ${plan.adds.length} to add`;
-  const token = (operation: string, batch: unknown[]) => clientToken(context, datasetId, operation, JSON.stringify(batch));
   if (plan.updates.length > 0) {
     const batch = batches(plan.updates.map((u) => ({ ...u.content, exampleId: u.exampleId })))[0];
-    await agentcore().send(new UpdateDatasetExamplesCommand({ datasetId, examples: batch as Documents, clientToken: token('UpdateDatasetExamples', batch) }));
+    await write(context, datasetId, 'UpdateDatasetExamples', batch, (token) => agentcore().send(new UpdateDatasetExamplesCommand({
+      datasetId, examples: batch as Documents, clientToken: token,
+    })));
     return `updating ${batch.length} examples (${left})`;
   }
   if (plan.deletes.length > 0) {
-    const batch = plan.deletes.slice(0, MAX_EXAMPLES_PER_CALL);
-    await agentcore().send(new DeleteDatasetExamplesCommand({ datasetId, exampleIds: batch, clientToken: token('DeleteDatasetExamples', batch) }));
+    const batch = batches(plan.deletes)[0];
+    await write(context, datasetId, 'DeleteDatasetExamples', batch, (token) => agentcore().send(new DeleteDatasetExamplesCommand({
+      datasetId, exampleIds: batch, clientToken: token,
+    })));
     return `deleting ${batch.length} examples (${left})`;
   }
   if (plan.adds.length > 0) {
     const batch = batches(plan.adds)[0];
-    await agentcore().send(new AddDatasetExamplesCommand({
-      datasetId, source: { inlineExamples: { examples: batch as Documents } }, clientToken: token('AddDatasetExamples', batch),
-    }));
+    await write(context, datasetId, 'AddDatasetExamples', batch, (token) => agentcore().send(new AddDatasetExamplesCommand({
+      datasetId, source: { inlineExamples: { examples: batch as Documents } }, clientToken: token,
+    })));
     return `adding ${batch.length} examples (${left})`;
   }
   return undefined;
 }
 
-/** Issues the next step that brings the DRAFT to the examples of an S3 file; what it did, or undefined when it holds them. */
-async function reconcileS3Source(context: RequestContext, datasetArn: string, dataset: GetDatasetCommandOutput,
-  s3Uri: string): Promise<string | undefined> {
-  const datasetId = datasetIdOf(datasetArn);
-  const source = examplesSourceTag(s3Uri);
-  const tags = await agentcoreTagging.listTags(datasetArn);
-  const holds = tags[EXAMPLES_SOURCE_TAG_KEY];
-  if (holds === source) return undefined;
-
-  const add = async () => {
-    await agentcore().send(new AddDatasetExamplesCommand({
-      datasetId, source: { s3Source: { s3Uri } }, clientToken: clientToken(context, datasetId, 'AddDatasetExamples', s3Uri),
-    }));
-    return `adding the examples of ${s3Uri}`;
-  };
-  if (holds === `${source}${ADDING}`) {
-    if ((dataset.exampleCount ?? 0) === 0) return add();
-    await agentcore().send(new TagResourceCommand({ resourceArn: datasetArn, tags: { [EXAMPLES_SOURCE_TAG_KEY]: source } }));
-    return undefined;
+/** Sends one example write, unless the very same write was sent already and changed nothing. */
+async function write(context: RequestContext, datasetId: string, operation: string, batch: unknown[],
+  send: (token: string) => Promise<unknown>): Promise<void> {
+  const token = clientToken(context, datasetId, operation, JSON.stringify(batch));
+  const key = `${context.requestId} ${datasetId}`;
+  if (lastWrites.get(key) === token) {
+    lastWrites.delete(key);
+    throw new LifecycleError(`AgentCore evaluation dataset ${datasetId}: the examples do not converge. After ${operation} of ` +
+      `${batch.length} example(s), ListDatasetExamples still lists them differently; the first is ` +
+      `${JSON.stringify(batch[0]).slice(0, 300)}. The service may store an example differently from how it is written ` +
+      '(defaults, number formats): write the examples as the service lists them.');
   }
+  await send(token);
+  if (lastWrites.size >= MAX_REMEMBERED_WRITES) lastWrites.delete(lastWrites.keys().next().value as string);
+  lastWrites.set(key, token);
+}
 
-  // The DRAFT holds another source's examples: empty it a page at a time, then add the new ones.
-  const page = await agentcore().send(new ListDatasetExamplesCommand({ datasetId, maxResults: MAX_EXAMPLES_PER_CALL }));
-  const ids = (page.examples ?? []).map((e) => listedExample(e).exampleId);
-  if (ids.length > 0) {
-    await agentcore().send(new DeleteDatasetExamplesCommand({
-      datasetId, exampleIds: ids, clientToken: clientToken(context, datasetId, 'DeleteDatasetExamples', JSON.stringify(ids)),
-    }));
-    return `deleting ${ids.length} of ${dataset.exampleCount ?? ids.length} examples before adding those of ${s3Uri}`;
+/** Every example of the DRAFT, a page at a time; a page too large for the service is asked again at half the size. */
+async function listDraft(datasetId: string): Promise<ListedExample[]> {
+  const listed: ListedExample[] = [];
+  let size = FIRST_PAGE_SIZE;
+  let nextToken: string | undefined;
+  for (;;) {
+    let page;
+    try {
+      page = await agentcore().send(new ListDatasetExamplesCommand({ datasetId, maxResults: size, nextToken }));
+    } catch (error) {
+      const smaller = isPageTooLarge(error) ? pageSizeAfter(size) : undefined;
+      if (smaller === undefined) throw error;
+      size = smaller; // the same page again, smaller
+      continue;
+    }
+    listed.push(...(page.examples ?? []).map(listedExample));
+    nextToken = page.nextToken;
+    if (!nextToken) return listed;
   }
-  await agentcore().send(new TagResourceCommand({ resourceArn: datasetArn, tags: { [EXAMPLES_SOURCE_TAG_KEY]: `${source}${ADDING}` } }));
-  return add();
 }
 
 /**
- * Publishes the DRAFT when it has changes no version has. The token is the request's, so a
- * version is published once per request however often this runs.
+ * Publishes the DRAFT when it has changes no version has (or the dataset is left UPDATE_FAILED by an
+ * earlier request, which a version brings back to ACTIVE). The token is the request's, so a version
+ * is published once per request however often this runs.
  */
-async function publish(context: RequestContext, dataset: GetDatasetCommandOutput): Promise<ReconcileResult> {
+async function publish(context: RequestContext, dataset: GetDatasetCommandOutput): Promise<Progress> {
   const datasetId = dataset.datasetId!;
-  // draftStatus is authoritative when ACTIVE; without it, the newest version is taken as current.
-  if (dataset.draftStatus !== 'MODIFIED') {
+  if (dataset.draftStatus !== 'MODIFIED' && dataset.status !== 'UPDATE_FAILED') {
     const { versions } = await agentcore().send(new ListDatasetVersionsCommand({ datasetId, maxResults: 1 }));
     const newest = versions?.[0]?.datasetVersion;
     if (newest !== undefined) return { done: true, attributes: { DatasetVersion: newest } };
   }
-  const response = await agentcore().send(new CreateDatasetVersionCommand({
-    datasetId, clientToken: clientToken(context, datasetId, 'CreateDatasetVersion'),
-  }));
-  return { done: false, status: `ACTIVE, publishing version ${response.datasetVersion}` };
+  try {
+    const response = await agentcore().send(new CreateDatasetVersionCommand({
+      datasetId, clientToken: clientToken(context, datasetId, 'CreateDatasetVersion'),
+    }));
+    return { done: false, status: `publishing version ${response.datasetVersion}` };
+  } catch (error) {
+    if ((error as Error).name === 'ServiceQuotaExceededException') {
+      throw new LifecycleError(`AgentCore evaluation dataset ${datasetId}: a new version cannot be published: ${describeError(error)}. ` +
+        'Every deployment that changes the examples publishes a version; delete old versions (DeleteDataset with a datasetVersion) ' +
+        'or ask for a higher quota.');
+    }
+    throw error;
+  }
+}
+
+async function getDataset(datasetArn: string): Promise<GetDatasetCommandOutput> {
+  return agentcore().send(new GetDatasetCommand({ datasetId: datasetIdOf(datasetArn) }));
+}
+
+/** The wanted inline examples: a JSON array of objects. */
+function inlineExamples(properties: DatasetProperties): Example[] {
+  const examples = properties.InlineExamples;
+  if (examples === undefined) {
+    throw new LifecycleError('cdk-datasets: an AgentCore evaluation dataset needs InlineExamples (a JSON array) or S3Uri');
+  }
+  if (!Array.isArray(examples) || !examples.every(isObject)) {
+    throw new LifecycleError('cdk-datasets: InlineExamples must be a JSON array of objects');
+  }
+  return examples;
 }

@@ -1,85 +1,141 @@
 /**
- * The lifecycle every cdk-datasets resource goes through, written once for every service.
+ * The lifecycle every cdk-datasets resource goes through, written once for every service, behind
+ * the Provider framework's onEvent and isComplete.
  *
  * onEvent
  *   Create  create under the user's name or one generated for this request, tagged with the
- *           ownership tag. If the name is taken: adopt it only when our ownership tag is on it
- *           (this same request, retried); otherwise fail without touching it.
- *   Update  a change of a property the service cannot change in place is a replacement: create a
- *           new resource under a new generated name (CloudFormation then deletes the old one). A
- *           user-fixed name that would have to be replaced fails before any call is made.
- *           Otherwise update in place (adapter.update), then bring the tags to the new set.
- *   Delete  issue the delete. Not found is done; in use or not ready is tried again by isComplete.
+ *           ownership tag. If the name is taken: adopt it only when it is this stack resource's own
+ *           (this same request, retried); otherwise fail without touching it. A create the service
+ *           refuses for now (a running job) is tried again by isComplete, where the adapter allows.
+ *   Update  a change the service cannot make in place is a replacement: a new resource under a new
+ *           generated name (CloudFormation then deletes the old one). A user-fixed name that would
+ *           have to be replaced fails before any call is made, unless the resource already has
+ *           what is asked (a rollback of that refusal). Otherwise the adapter may check the change;
+ *           it is applied by isComplete.
+ *   Delete  issue the delete. Not found is done; in use, not ready or throttled is tried again by
+ *           isComplete.
  *
  * isComplete (called by the Provider framework every query interval)
- *   Create/Update  describe: ready is complete (with the attributes) once the adapter's reconcile
- *                  step, if any, says its follow-up work is done; failed throws the service's
- *                  reason; anything else is not complete yet.
+ *   A status call is made only when the schedule (schedule.ts) says one is due; otherwise "not yet".
+ *   Create/Update  describe: failed throws the service's reason; in progress is not complete yet;
+ *                  ready goes on with what is left, one step a poll where the service needs time:
+ *                  in-place changes (an Update), tags (an Update), follow-up work; then complete,
+ *                  with the attributes.
  *   Delete         describe: gone is complete; deleting waits; still there (a delete that was
- *                  refused, or one still being created) issues the delete again.
- *   Throttling and server errors while waiting count as "not complete yet". The resource's own
+ *                  refused, or one still being created) issues the delete again, backing off.
+ *   Throttling, server errors, timeouts and in-use errors while waiting are "not complete yet", and
+ *   so is a call cut short because this invocation's time ran out (budget.ts). The resource's own
  *   wait bound (WaitTimeoutSeconds) fails the operation with the last status seen.
  */
-import { classifyError, describeError, LifecycleError } from './errors';
-import { contextOf, OWNER_TAG_KEY, ownerTagValue } from './naming';
+import type { Observation, Progress, ResourceAdapter, Tag } from './adapter';
+import { withinBudget, type LambdaContext } from './budget';
+import { classifyError, describeError, isLifecycleError, isPassing, LifecycleError } from './errors';
+import { canonical } from './json';
+import { contextOf, generatePhysicalName, ownerTagValue, type RequestContext } from './naming';
+import { StatusSchedule } from './schedule';
 import {
-  IsCompleteRequest, IsCompleteResponse, Observation, OnEventRequest, OnEventResponse, Properties,
-  ReconcileResult, RequestContext, ResourceAdapter, Tag,
-} from './types';
+  DEFAULT_WAIT_TIMEOUT_SECONDS, decodeProperties, OPERATIONAL_PROPERTY_KEYS, OWNER_TAG_KEY, RESOURCES, type CfnTag,
+} from '../../src/contract';
 
-/** Properties that steer the handler rather than describe the resource. */
-const OPERATIONAL_PROPERTIES = new Set(['ServiceToken', 'Tags', 'WaitTimeoutSeconds']);
-const DEFAULT_WAIT_TIMEOUT_SECONDS = 30 * 60;
-/**
- * The Provider framework calls isComplete straight after onEvent; no resource is ACTIVE within a
- * second of its create call, so that first status call is skipped (one call less per create, and
- * at most one status call per second of waiting).
- */
-const CREATE_SETTLE_MS = 1000;
+type RawProperties = Readonly<Record<string, unknown>>;
+type AnyAdapter = ResourceAdapter;
+type Decoded = Record<string, any>;
 
-/**
- * A delete the service refused (in use, not ready, throttled) is asked again with a growing
- * interval: 2 s, doubling to 30 s. The state lives in the Lambda container, which the Provider
- * framework's polls reuse; a new container just asks at once.
- */
-const FIRST_DELETE_RETRY_MS = 2_000;
-const MAX_DELETE_RETRY_MS = 30_000;
-const refusedDeletes = new Map<string, { count: number; nextAttemptAt: number; reason: string }>();
+/** What the Provider framework passes to onEvent (a CloudFormation custom resource request). */
+export interface OnEventRequest {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceType: string;
+  readonly LogicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: RawProperties;
+  readonly OldResourceProperties?: RawProperties;
+  readonly ServiceToken?: string;
+  readonly ResponseURL?: string;
+}
 
-/** Forgets refused deletes (tests start each case afresh). */
-export function resetDeletionBackoff(): void {
-  refusedDeletes.clear();
+/** What onEvent did, for isComplete: a new resource, a change in place, or a deletion. */
+export type Action = 'create' | 'update' | 'delete';
+
+export interface OnEventResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+  /**
+   * When the wait started, in epoch milliseconds. The Provider framework passes every key of the
+   * onEvent response on to isComplete, which enforces the resource's own wait bound from it.
+   */
+  readonly WaitStartedAt?: number;
+  readonly Action?: Action;
+  /** The create call was refused for now: isComplete tries it again. */
+  readonly CreatePending?: boolean;
+}
+
+/** What the Provider framework passes to isComplete: the request merged with the onEvent response. */
+export type IsCompleteRequest = OnEventRequest & Partial<OnEventResponse>;
+
+export interface IsCompleteResponse {
+  readonly IsComplete: boolean;
+  readonly Data?: Record<string, string>;
 }
 
 export interface Handlers {
-  onEvent(event: OnEventRequest): Promise<OnEventResponse>;
-  isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse>;
+  onEvent(event: OnEventRequest, context?: LambdaContext): Promise<OnEventResponse>;
+  isComplete(event: IsCompleteRequest, context?: LambdaContext): Promise<IsCompleteResponse>;
 }
+
+/** Finds the adapter of a resource type (loading its service's code on first use). */
+export type AdapterLookup = (resourceType: string) => AnyAdapter | undefined;
 
 export interface LifecycleOptions {
   /** The clock, replaceable in tests. */
   readonly now?: () => number;
   /** Where progress lines go. */
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** Randomness for backoff jitter, replaceable in tests. */
+  readonly random?: () => number;
 }
 
-export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOptions = {}): Handlers {
-  const byType = new Map(adapters.map((adapter) => [adapter.resourceType, adapter]));
+/**
+ * The Provider framework calls isComplete straight after onEvent; no resource is ACTIVE within a
+ * second of its create call, so that first status call is skipped.
+ */
+const CREATE_SETTLE_MS = 1000;
+/** A delete the service refused is asked again after 2 s, doubling to 30 s. */
+const FIRST_DELETE_RETRY_MS = 2_000;
+const MAX_DELETE_RETRY_MS = 30_000;
+
+export function createHandlers(adapters: readonly AnyAdapter[] | AdapterLookup, options: LifecycleOptions = {}): Handlers {
+  const lookup: AdapterLookup = typeof adapters === 'function'
+    ? adapters
+    : (type) => adapters.find((a) => resourceTypeOf(a) === type);
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? ((message, detail) => console.log(JSON.stringify({ message, ...detail })));
+  // What this handler instance (one Lambda container) keeps between polls.
+  const schedule = new StatusSchedule(now, options.random);
+  const refusedDeletes = new Map<string, { count: number; nextAttemptAt: number; reason: string }>();
 
-  function adapterFor(event: OnEventRequest): ResourceAdapter {
-    const adapter = byType.get(event.ResourceType);
+  function adapterFor(event: OnEventRequest): AnyAdapter {
+    const adapter = lookup(event.ResourceType);
     if (!adapter) {
-      throw new LifecycleError(`cdk-datasets: this handler does not manage resources of type ${event.ResourceType}` +
-        ` (it manages ${[...byType.keys()].join(', ')})`);
+      throw new LifecycleError(`cdk-datasets: this handler does not manage resources of type ${event.ResourceType} ` +
+        `(it manages ${Object.values(RESOURCES).map((r) => r.type).join(', ')})`);
     }
     return adapter;
   }
 
+  function decode(adapter: AnyAdapter, event: OnEventRequest, raw: RawProperties): Decoded {
+    try {
+      return decodeProperties(adapter.resource, raw) as Decoded;
+    } catch (error) {
+      throw new LifecycleError(`${adapter.description} (${event.LogicalResourceId}): ${(error as Error).message}`);
+    }
+  }
+
+  // ---- onEvent ----
+
   async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     const adapter = adapterFor(event);
-    const context = contextOf(event);
     log('onEvent', {
       requestType: event.RequestType,
       resourceType: event.ResourceType,
@@ -88,9 +144,9 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     });
     switch (event.RequestType) {
       case 'Create':
-        return create(adapter, context, event.ResourceProperties);
+        return create(adapter, contextOf(event), decode(adapter, event, event.ResourceProperties));
       case 'Update':
-        return update(adapter, context, event);
+        return update(adapter, event);
       case 'Delete':
         return remove(adapter, event);
       default:
@@ -98,58 +154,74 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
   }
 
-  async function create(adapter: ResourceAdapter, context: RequestContext, properties: Properties): Promise<OnEventResponse> {
-    const fixedName: string | undefined = properties[adapter.nameProperty];
-    const name = fixedName ?? adapter.generateName(context);
-    const tags: Tag[] = [...userTags(properties), { key: OWNER_TAG_KEY, value: ownerTagValue(context) }];
-    const request = { context, properties, name, tags };
+  function createRequest(adapter: AnyAdapter, context: RequestContext, properties: Decoded) {
+    const { nameProperty, nameRule } = RESOURCES[adapter.resource];
+    const fixedName: string | undefined = properties[nameProperty];
+    const name = fixedName ?? generatePhysicalName(context, nameRule);
+    const tags: Tag[] = adapter.capabilities.tagging
+      ? [...userTags(properties), { key: OWNER_TAG_KEY, value: ownerTagValue(context) }]
+      : [];
+    return { context, properties, name, tags } as const;
+  }
+
+  async function create(adapter: AnyAdapter, context: RequestContext, properties: Decoded): Promise<OnEventResponse> {
+    const request = createRequest(adapter, context, properties);
     let physicalId: string;
     try {
-      physicalId = await adapter.create(request);
+      physicalId = await adapter.create(request as never);
       log('created', { physicalId });
     } catch (error) {
-      if (classifyError(error, adapter) !== 'already-exists' || !adapter.findExisting) {
-        throw new LifecycleError(`Could not create ${adapter.description} "${name}": ${describeError(error)}`);
+      const kind = classifyError(error, adapter.classifyError);
+      if (kind === 'already-exists' && adapter.capabilities.adoption) {
+        physicalId = await adoptOwn(adapter, request, error);
+      } else if (isPassing(kind) && adapter.capabilities.deferredCreate) {
+        physicalId = adapter.capabilities.deferredCreate.physicalIdOf(request as never);
+        log('create must wait', { physicalId, reason: describeError(error) });
+        return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'create', CreatePending: true });
+      } else {
+        throw new LifecycleError(`Could not create ${adapter.description} "${request.name}": ${describeError(error)}`);
       }
-      physicalId = await adoptOwn(adapter, context, request, error);
     }
-    return respond(adapter, physicalId, { WaitStartedAt: now() });
+    return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'create' });
   }
 
-  /** A name that is already taken is ours only if our ownership tag is on it: a retried create. */
-  async function adoptOwn(adapter: ResourceAdapter, context: RequestContext,
-    request: Parameters<ResourceAdapter['create']>[0], cause: unknown): Promise<string> {
-    const existing = await adapter.findExisting!(request);
-    const tags = existing ? await adapter.listTags(existing) : {};
-    if (!existing || tags[OWNER_TAG_KEY] !== ownerTagValue(context)) {
-      throw new LifecycleError(`Could not create ${adapter.description} "${request.name}": ${describeError(cause)}. ` +
-        `The existing one was not created by this stack resource (${context.logicalResourceId} in ${context.stackName}), ` +
-        'so it is left untouched. Choose another name, or omit the name so that a unique one is generated.');
+  /** A name that is already taken is ours only if it is this stack resource's own: a retried create. */
+  async function adoptOwn(adapter: AnyAdapter, request: ReturnType<typeof createRequest>, cause: unknown): Promise<string> {
+    const { context, name } = request;
+    const existing = await adapter.capabilities.adoption!.findExisting(request as never);
+    let owned = existing?.owned;
+    if (existing && owned === undefined && adapter.capabilities.tagging) {
+      const tags = await adapter.capabilities.tagging.list(existing.physicalId);
+      owned = tags[OWNER_TAG_KEY] === ownerTagValue(context);
     }
-    log('adopted own resource from an earlier attempt of this request', { physicalId: existing });
-    return existing;
+    if (!existing || !owned) {
+      throw new LifecycleError(`Could not create ${adapter.description} "${name}": ${describeError(cause)}. ` +
+        (adapter.capabilities.adoption!.refusal
+          ?? `The existing one was not created by this stack resource (${context.logicalResourceId} in ${context.stackName}), ` +
+          'so it is left untouched. Choose another name, or omit the name so that a unique one is generated.'));
+    }
+    log('adopted own resource from an earlier attempt of this request', { physicalId: existing.physicalId });
+    return existing.physicalId;
   }
 
-  async function update(adapter: ResourceAdapter, context: RequestContext, event: OnEventRequest): Promise<OnEventResponse> {
+  async function update(adapter: AnyAdapter, event: OnEventRequest): Promise<OnEventResponse> {
+    const context = contextOf(event);
     const physicalId = event.PhysicalResourceId!;
-    const oldProperties = event.OldResourceProperties ?? {};
-    const properties = event.ResourceProperties;
-    const changed = changedProperties(oldProperties, properties);
-    const request = { context, physicalId, oldProperties, properties, changed };
-    const replacing = adapter.replacedBy
-      ? await adapter.replacedBy(request)
-      : changed.filter((key) => adapter.replaceOnChange.includes(key));
+    const properties = decode(adapter, event, event.ResourceProperties);
+    const oldProperties = decodeLeniently(adapter, event.OldResourceProperties ?? {});
+    const changed = changedProperties(event.OldResourceProperties ?? {}, event.ResourceProperties);
+    const change = { context, physicalId, oldProperties, properties, changed };
+    const replacing = [...await adapter.replacedBy(change as never)];
 
     if (replacing.length > 0) {
-      const fixedName = properties[adapter.nameProperty];
-      if (fixedName !== undefined && fixedName === oldProperties[adapter.nameProperty]
-        && (await alreadyAsAsked(adapter, physicalId, properties, replacing))) {
-        // CloudFormation rolling back a change refused below: the resource is as asked already.
-        log('already as asked: nothing to change', { physicalId, properties: replacing });
-        await syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties));
-        return respond(adapter, physicalId, { WaitStartedAt: now() });
-      }
-      if (fixedName !== undefined && fixedName === oldProperties[adapter.nameProperty]) {
+      const { nameProperty } = RESOURCES[adapter.resource];
+      const fixedName = properties[nameProperty];
+      if (fixedName !== undefined && fixedName === oldProperties[nameProperty]) {
+        if (await alreadyAsAsked(adapter, physicalId, properties, replacing)) {
+          // CloudFormation rolling back a change refused below: the resource is as asked already.
+          log('already as asked: nothing to replace', { physicalId, properties: replacing });
+          return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'update' });
+        }
         throw new LifecycleError(`Cannot change ${replacing.join(', ')} of ${adapter.description} "${fixedName}" ` +
           `(${context.logicalResourceId}): the service cannot change ${replacing.length > 1 ? 'them' : 'it'} in place, ` +
           'and the replacement would need the same fixed name while the old one still exists. Nothing was changed. ' +
@@ -159,15 +231,15 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
       return create(adapter, context, properties);
     }
 
-    let data: Record<string, string> | void = undefined;
     if (changed.length > 0) {
-      if (!adapter.update) {
-        throw new LifecycleError(`cdk-datasets: ${adapter.description} cannot update ${changed.join(', ')} in place`);
+      const { update: inPlace } = adapter.capabilities;
+      if (!inPlace) {
+        throw new LifecycleError(`cdk-datasets: ${adapter.description} cannot change ${changed.join(', ')} in place, ` +
+          'and its adapter did not replace it');
       }
-      data = await adapter.update(request);
+      await inPlace.check?.(change as never);
     }
-    await syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties));
-    return respond(adapter, physicalId, { WaitStartedAt: now() }, data ?? undefined);
+    return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'update' });
   }
 
   /**
@@ -175,11 +247,11 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
    * update back by asking for the old values again, which the resource still has: that rollback is
    * no change at all. When the values cannot be read, the answer is no (the refusal stands).
    */
-  async function alreadyAsAsked(adapter: ResourceAdapter, physicalId: string, properties: Properties,
-    keys: string[]): Promise<boolean> {
-    if (!adapter.currentProperties) return false;
+  async function alreadyAsAsked(adapter: AnyAdapter, physicalId: string, properties: Decoded, keys: string[]): Promise<boolean> {
+    const { currentValues } = adapter.capabilities;
+    if (!currentValues) return false;
     try {
-      const current = await adapter.currentProperties(physicalId, properties);
+      const current: Record<string, unknown> = await currentValues.read(physicalId, properties as never);
       return keys.every((key) => key in current && canonical(current[key]) === canonical(properties[key]));
     } catch (error) {
       log('could not read the current properties', { physicalId, error: describeError(error) });
@@ -187,46 +259,32 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
   }
 
-  async function syncTags(adapter: ResourceAdapter, physicalId: string, before: Tag[], after: Tag[]): Promise<void> {
-    const wanted = new Map(after.map((t) => [t.key, t.value]));
-    const removed = before.filter((t) => !wanted.has(t.key)).map((t) => t.key);
-    const previous = new Map(before.map((t) => [t.key, t.value]));
-    const changed = after.filter((t) => previous.get(t.key) !== t.value);
-    try {
-      if (removed.length > 0) await adapter.untagResource(physicalId, removed);
-      if (changed.length > 0) await adapter.tagResource(physicalId, changed);
-    } catch (error) {
-      throw new LifecycleError(`Could not update the tags of ${adapter.description} ${physicalId}: ${describeError(error)}`);
-    }
-    if (removed.length + changed.length > 0) log('tags updated', { physicalId, removed, changed: changed.map((t) => t.key) });
-  }
-
-  async function remove(adapter: ResourceAdapter, event: OnEventRequest): Promise<OnEventResponse> {
+  async function remove(adapter: AnyAdapter, event: OnEventRequest): Promise<OnEventResponse> {
     const physicalId = event.PhysicalResourceId!;
     if (!adapter.isPhysicalId(physicalId)) {
       // A create that failed before the service returned an id: nothing to delete.
       log('nothing to delete', { physicalId });
       return { PhysicalResourceId: physicalId };
     }
-    await requestDeletion(adapter, physicalId);
-    return { PhysicalResourceId: physicalId, WaitStartedAt: now() };
+    await requestDeletion(adapter, physicalId, decodeLeniently(adapter, event.ResourceProperties));
+    return { PhysicalResourceId: physicalId, WaitStartedAt: now(), Action: 'delete' };
   }
 
   /** Issues the delete; returns the reason it must be tried again, or undefined when issued or gone. */
-  async function requestDeletion(adapter: ResourceAdapter, physicalId: string): Promise<string | undefined> {
-    const key = `${adapter.resourceType} ${physicalId}`;
+  async function requestDeletion(adapter: AnyAdapter, physicalId: string, properties: Decoded): Promise<string | undefined> {
+    const key = `${resourceTypeOf(adapter)} ${physicalId}`;
     try {
-      await adapter.delete(physicalId);
+      await adapter.delete(physicalId, properties as never);
       refusedDeletes.delete(key);
       log('delete issued', { physicalId });
       return undefined;
     } catch (error) {
-      const kind = classifyError(error, adapter);
+      const kind = classifyError(error, adapter.classifyError);
       if (kind === 'not-found') {
         refusedDeletes.delete(key);
         return undefined;
       }
-      if (kind === 'in-use' || kind === 'not-ready' || kind === 'throttled' || kind === 'transient') {
+      if (isPassing(kind)) {
         const reason = describeError(error);
         const count = (refusedDeletes.get(key)?.count ?? 0) + 1;
         const retryIn = Math.min(FIRST_DELETE_RETRY_MS * 2 ** (count - 1), MAX_DELETE_RETRY_MS);
@@ -238,92 +296,182 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     }
   }
 
+  // ---- isComplete ----
+
   async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
     const adapter = adapterFor(event);
     const physicalId = event.PhysicalResourceId!;
-    const deleting = event.RequestType === 'Delete';
-    if (deleting && !adapter.isPhysicalId(physicalId)) return { IsComplete: true };
-    if (event.RequestType === 'Create' && !adapter.readyOnCreate && now() - Number(event.WaitStartedAt) < CREATE_SETTLE_MS) {
+    const waitKey = `${event.StackId}|${event.LogicalResourceId}|${event.RequestId}`;
+    const startedAt = Number(event.WaitStartedAt);
+    if (event.RequestType === 'Delete') return waitForDeletion(adapter, event, waitKey);
+
+    const action: Action = event.Action ?? (event.RequestType === 'Create' ? 'create' : 'update');
+    if (action === 'create' && !adapter.capabilities.readyOnCreate && now() - startedAt < CREATE_SETTLE_MS) {
       return { IsComplete: false };
     }
+    if (!pastBound(event) && !schedule.due(waitKey, startedAt)) return { IsComplete: false };
 
-    let observation;
-    try {
-      observation = await adapter.describe(physicalId, deleting ? undefined : event.ResourceProperties);
-    } catch (error) {
-      const kind = classifyError(error, adapter);
-      if (kind !== 'throttled' && kind !== 'transient') {
-        throw new LifecycleError(`Could not read the status of ${adapter.description} ${physicalId}: ${describeError(error)}`);
-      }
-      return notYet(adapter, event, `status unknown (${describeError(error)})`);
+    const properties = decode(adapter, event, event.ResourceProperties);
+    const observed = await observe(adapter, event, waitKey, properties);
+    if ('answer' in observed) return observed.answer;
+    const observation = observed.observation;
+
+    if (!observation) {
+      if (event.CreatePending) return createAgain(adapter, event, properties);
+      return notYet(adapter, event, 'not visible yet');
     }
-
-    if (deleting) {
-      const key = `${adapter.resourceType} ${physicalId}`;
-      if (!observation) {
-        refusedDeletes.delete(key);
-        return { IsComplete: true };
-      }
-      if (observation.state === 'deleting' || observation.state === 'in-progress') {
-        // Once it is no longer being created or updated, its delete is asked for at once.
-        refusedDeletes.delete(key);
-        return notYet(adapter, event, observation.status);
-      }
-      // Still there and not being deleted: the delete was refused or failed. Ask again when due,
-      // and always at the bound, so that a timeout carries the service's current reason.
-      const refused = refusedDeletes.get(key);
-      if (refused && now() < refused.nextAttemptAt && !pastBound(event)) {
-        return notYet(adapter, event, `${observation.status}: ${refused.reason}`);
-      }
-      const blocked = await requestDeletion(adapter, physicalId);
-      const reason = blocked ?? observation.failureReason;
-      return notYet(adapter, event, reason ? `${observation.status}: ${reason}` : observation.status);
-    }
-
-    if (!observation) return notYet(adapter, event, 'not visible yet');
     switch (observation.state) {
-      case 'ready': {
-        let attributes = observation.attributes;
-        if (adapter.reconcile) {
-          const result = await reconcile(adapter, event, observation);
-          if (!result.done) return notYet(adapter, event, result.status);
-          attributes = { ...attributes, ...result.attributes };
-        }
-        log('complete', { physicalId, status: observation.status });
-        return { IsComplete: true, Data: { ...adapter.attributesOf?.(physicalId), ...attributes } };
-      }
       case 'failed':
       case 'delete-failed':
+        schedule.forget(waitKey);
         throw new LifecycleError(`${adapter.description} ${physicalId} is ${observation.status}: ` +
           `${observation.failureReason ?? 'the service gave no reason'}`);
+      case 'ready':
+        break;
       default:
         return notYet(adapter, event, observation.status);
     }
-  }
 
-  async function reconcile(adapter: ResourceAdapter, event: IsCompleteRequest,
-    observation: Observation): Promise<ReconcileResult> {
-    try {
-      return await adapter.reconcile!({
+    let attributes: Record<string, string> = { ...adapter.attributesOf(physicalId), ...observation.attributes };
+    const step = async (what: string, work: () => Promise<Progress>): Promise<IsCompleteResponse | undefined> => {
+      const progress = await passingAsProgress(adapter, physicalId, what, work);
+      if (!progress.done) {
+        schedule.observed(waitKey, { progressed: true });
+        return notYet(adapter, event, `${observation.status}, ${progress.status}`);
+      }
+      attributes = { ...attributes, ...progress.attributes };
+      return undefined;
+    };
+
+    if (action === 'update') {
+      const { update: inPlace, tagging } = adapter.capabilities;
+      const oldProperties = decodeLeniently(adapter, event.OldResourceProperties ?? {});
+      const changed = changedProperties(event.OldResourceProperties ?? {}, event.ResourceProperties);
+      const change = { context: contextOf(event), physicalId, oldProperties, properties, changed };
+      if (inPlace && changed.length > 0) {
+        const pending = await step('in-place update', () => inPlace.apply(change as never, observation));
+        if (pending) return pending;
+      }
+      if (tagging) {
+        const pending = await step('tag update', () => syncTags(adapter, physicalId, userTags(oldProperties), userTags(properties)));
+        if (pending) return pending;
+      }
+    }
+    const { followUp } = adapter.capabilities;
+    if (followUp) {
+      const pending = await step('follow-up', () => followUp.run({
         context: contextOf(event),
         requestType: event.RequestType as 'Create' | 'Update',
-        physicalId: event.PhysicalResourceId!,
-        properties: event.ResourceProperties,
-        oldProperties: event.OldResourceProperties,
+        physicalId,
+        properties: properties as never,
+        oldProperties: event.OldResourceProperties ? decodeLeniently(adapter, event.OldResourceProperties) as never : undefined,
         observation,
-      });
+        waitStartedAt: startedAt,
+      }));
+      if (pending) return pending;
+    }
+    schedule.forget(waitKey);
+    log('complete', { physicalId, status: observation.status });
+    return { IsComplete: true, Data: attributes };
+  }
+
+  /** Describes the resource; a throttled, failing or timed-out call is "not yet". */
+  async function observe(adapter: AnyAdapter, event: IsCompleteRequest, waitKey: string, properties: Decoded):
+  Promise<{ observation: Observation | undefined } | { answer: IsCompleteResponse }> {
+    const physicalId = event.PhysicalResourceId!;
+    try {
+      const observation = await adapter.describe(physicalId, properties as never, event.RequestType === 'Delete');
+      schedule.observed(waitKey, { status: observation?.status ?? 'gone' });
+      return { observation };
     } catch (error) {
-      const kind = classifyError(error, adapter);
-      if (kind === 'throttled' || kind === 'transient' || kind === 'not-ready') {
-        return { done: false, status: `${observation.status} (${describeError(error)})` };
+      const kind = classifyError(error, adapter.classifyError);
+      if (kind === 'not-found') return { observation: undefined };
+      if (!isPassing(kind)) {
+        schedule.forget(waitKey);
+        throw new LifecycleError(`Could not read the status of ${adapter.description} ${physicalId}: ${describeError(error)}`);
       }
-      throw error instanceof LifecycleError ? error
-        : new LifecycleError(`${adapter.description} ${event.PhysicalResourceId}: ${describeError(error)}`);
+      schedule.observed(waitKey, { throttled: kind === 'throttled' });
+      return { answer: notYet(adapter, event, `status unknown (${describeError(error)})`) };
+    }
+  }
+
+  /** A create that was refused for now, tried again. */
+  async function createAgain(adapter: AnyAdapter, event: IsCompleteRequest, properties: Decoded): Promise<IsCompleteResponse> {
+    const request = createRequest(adapter, contextOf(event), properties);
+    try {
+      const physicalId = await adapter.create(request as never);
+      log('created after waiting', { physicalId });
+      return notYet(adapter, event, 'created');
+    } catch (error) {
+      const kind = classifyError(error, adapter.classifyError);
+      if (kind === 'already-exists' && adapter.capabilities.adoption) {
+        await adoptOwn(adapter, request, error);
+        return notYet(adapter, event, 'created');
+      }
+      if (isPassing(kind)) return notYet(adapter, event, `waiting to create: ${describeError(error)}`);
+      throw new LifecycleError(`Could not create ${adapter.description} "${request.name}": ${describeError(error)}`);
+    }
+  }
+
+  async function waitForDeletion(adapter: AnyAdapter, event: IsCompleteRequest, waitKey: string): Promise<IsCompleteResponse> {
+    const physicalId = event.PhysicalResourceId!;
+    if (!adapter.isPhysicalId(physicalId)) return { IsComplete: true };
+    if (!pastBound(event) && !schedule.due(waitKey, Number(event.WaitStartedAt))) return { IsComplete: false };
+    const properties = decodeLeniently(adapter, event.ResourceProperties);
+    const observed = await observe(adapter, event, waitKey, properties);
+    if ('answer' in observed) return observed.answer;
+    const { observation } = observed;
+    const key = `${resourceTypeOf(adapter)} ${physicalId}`;
+    if (!observation) {
+      refusedDeletes.delete(key);
+      schedule.forget(waitKey);
+      return { IsComplete: true };
+    }
+    if (observation.state === 'deleting' || observation.state === 'in-progress') {
+      // Once it is no longer being created or updated, its delete is asked for at once.
+      refusedDeletes.delete(key);
+      return notYet(adapter, event, observation.status);
+    }
+    // Still there and not being deleted: the delete was refused or failed. Ask again when due,
+    // and always at the bound, so that a timeout carries the service's current reason.
+    const refused = refusedDeletes.get(key);
+    if (refused && now() < refused.nextAttemptAt && !pastBound(event)) {
+      return notYet(adapter, event, `${observation.status}: ${refused.reason}`);
+    }
+    const blocked = await requestDeletion(adapter, physicalId, properties);
+    const reason = blocked ?? observation.failureReason;
+    return notYet(adapter, event, reason ? `${observation.status}: ${reason}` : observation.status);
+  }
+
+  /** Brings the resource's tags from `before` to `after`, as they are now on the resource. */
+  async function syncTags(adapter: AnyAdapter, physicalId: string, before: Tag[], after: Tag[]): Promise<Progress> {
+    const tagging = adapter.capabilities.tagging!;
+    if (canonical(before) === canonical(after)) return { done: true };
+    const wanted = new Map(after.map((t) => [t.key, t.value]));
+    const current = await tagging.list(physicalId);
+    const removed = before.filter((t) => !wanted.has(t.key) && t.key in current).map((t) => t.key);
+    const changed = after.filter((t) => current[t.key] !== t.value);
+    if (removed.length > 0) await tagging.untag(physicalId, removed);
+    if (changed.length > 0) await tagging.tag(physicalId, changed);
+    if (removed.length + changed.length > 0) log('tags updated', { physicalId, removed, changed: changed.map((t) => t.key) });
+    return { done: true };
+  }
+
+  /** A step's work; an error worth waiting out (throttling, in use, a timeout) is progress not made yet. */
+  async function passingAsProgress(adapter: AnyAdapter, physicalId: string, what: string, work: () => Promise<Progress>): Promise<Progress> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isLifecycleError(error)) throw error;
+      const kind = classifyError(error, adapter.classifyError);
+      if (isPassing(kind)) return { done: false, status: `${what} must wait (${describeError(error)})` };
+      throw new LifecycleError(`Could not finish the ${what} of ${adapter.description} ${physicalId}: ${describeError(error)}`);
     }
   }
 
   function waitTimeoutSeconds(event: IsCompleteRequest): number {
-    return Number(event.ResourceProperties?.WaitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS);
+    const seconds = Number(event.ResourceProperties?.WaitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS);
+    return Number.isFinite(seconds) ? seconds : DEFAULT_WAIT_TIMEOUT_SECONDS;
   }
 
   /** Whether the resource's own wait bound has passed (never, when the wait's start is unknown). */
@@ -332,7 +480,7 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     return Number.isFinite(startedAt) && now() - startedAt > waitTimeoutSeconds(event) * 1000;
   }
 
-  function notYet(adapter: ResourceAdapter, event: IsCompleteRequest, status: string): IsCompleteResponse {
+  function notYet(adapter: AnyAdapter, event: IsCompleteRequest, status: string): IsCompleteResponse {
     if (pastBound(event)) {
       const timeoutSeconds = waitTimeoutSeconds(event);
       const what = event.RequestType === 'Delete' ? 'to be deleted' : 'to become ACTIVE';
@@ -343,12 +491,27 @@ export function createHandlers(adapters: ResourceAdapter[], options: LifecycleOp
     return { IsComplete: false };
   }
 
-  return { onEvent, isComplete };
+  return {
+    onEvent: (event, context) => withinBudget(context, () => onEvent(event)),
+    isComplete: (event, context) => withinBudget(context, () => isComplete(event)),
+  };
 }
 
-function respond(adapter: ResourceAdapter, physicalId: string, extra: Partial<OnEventResponse>,
-  data?: Record<string, string>): OnEventResponse {
-  const attributes = { ...adapter.attributesOf?.(physicalId), ...data };
+function resourceTypeOf(adapter: AnyAdapter): string {
+  return RESOURCES[adapter.resource].type;
+}
+
+/** The properties, decoded where they decode (old properties may come from an earlier version). */
+function decodeLeniently(adapter: AnyAdapter, raw: RawProperties): Decoded {
+  try {
+    return decodeProperties(adapter.resource, raw) as Decoded;
+  } catch {
+    return { ...raw };
+  }
+}
+
+function respond(adapter: AnyAdapter, physicalId: string, extra: Omit<OnEventResponse, 'PhysicalResourceId' | 'Data'>): OnEventResponse {
+  const attributes = adapter.attributesOf(physicalId);
   return {
     PhysicalResourceId: physicalId,
     ...(Object.keys(attributes).length > 0 ? { Data: attributes } : {}),
@@ -356,24 +519,16 @@ function respond(adapter: ResourceAdapter, physicalId: string, extra: Partial<On
   };
 }
 
-/** The user's tags as CloudFormation passes them ([{ Key, Value }]). */
-export function userTags(properties: Properties): Tag[] {
-  const tags: Array<{ Key: string; Value: string }> = properties.Tags ?? [];
-  return tags.filter((t) => t.Key !== OWNER_TAG_KEY).map((t) => ({ key: t.Key, value: t.Value ?? '' }));
+/** The user's tags (the ownership tag, should it be there, is the handler's own). */
+export function userTags(properties: { readonly Tags?: readonly CfnTag[] }): Tag[] {
+  return (properties.Tags ?? []).filter((t) => t.Key !== OWNER_TAG_KEY).map((t) => ({ key: t.Key, value: t.Value ?? '' }));
 }
 
 /** Names of the resource properties whose values differ, ignoring operational ones. */
-export function changedProperties(before: Properties, after: Properties): string[] {
+export function changedProperties(before: RawProperties, after: RawProperties): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys]
-    .filter((key) => !OPERATIONAL_PROPERTIES.has(key))
+    .filter((key) => !OPERATIONAL_PROPERTY_KEYS.includes(key))
     .filter((key) => canonical(before[key]) !== canonical(after[key]))
     .sort();
-}
-
-/** JSON with object keys sorted: equal values give equal text. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-    : v)) ?? 'undefined';
 }

@@ -1,10 +1,21 @@
 /**
- * What every Personalize adapter shares: status mapping, ARNs, names and tagging.
+ * What every Personalize adapter shares: the client, status mapping, ARNs and tagging.
  */
-import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-personalize';
-import { personalize } from './client';
-import { generatePhysicalName } from '../core/naming';
-import { LifecycleState, RequestContext, ResourceAdapter, Tag } from '../core/types';
+import {
+  ListTagsForResourceCommand, PersonalizeClient, TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-personalize';
+import type { LifecycleState, Tag, Tagging } from '../core/adapter';
+import type { ErrorKind } from '../core/errors';
+import { bounded, clientConfig } from '../core/client';
+import type { RequestContext } from '../core/naming';
+
+let client: PersonalizeClient | undefined;
+
+/** One client per Lambda container; tests replace its calls with aws-sdk-client-mock. */
+export function personalize(): PersonalizeClient {
+  client ??= bounded(new PersonalizeClient(clientConfig()));
+  return client;
+}
 
 /**
  * Personalize statuses: CREATE PENDING > CREATE IN_PROGRESS > ACTIVE -or- CREATE FAILED;
@@ -22,8 +33,11 @@ export function personalizeArn(context: RequestContext, resource: string, name: 
   return `arn:${context.partition}:personalize:${context.region}:${context.account}:${resource}/${name}`;
 }
 
-export function isPersonalizeArn(resource: string, physicalId: string): boolean {
-  return new RegExp(`^arn:[\\w-]+:personalize:[\\w-]*:\\d*:${resource}/[a-zA-Z0-9][a-zA-Z0-9\\-_]*$`).test(physicalId);
+/** Whether the id is an ARN of the resource type (`dataset-group`, ...), with `segments` name parts. */
+export function isPersonalizeArn(resource: string, physicalId: string, segments = 1): boolean {
+  const name = '[a-zA-Z0-9][a-zA-Z0-9\\-_]*';
+  const rest = segments === 1 ? name : `${name}(/[A-Za-z_]+){${segments - 1}}`;
+  return new RegExp(`^arn:[\\w-]+:personalize:[\\w-]*:\\d*:${resource}/${rest}$`).test(physicalId);
 }
 
 /** The last segment of an ARN: the resource's name. */
@@ -31,25 +45,35 @@ export function nameFromArn(arn: string): string {
   return arn.substring(arn.lastIndexOf('/') + 1);
 }
 
-/** Personalize names: ^[a-zA-Z0-9][a-zA-Z0-9\-_]*, at most 63 characters. */
-export function generateName(context: RequestContext): string {
-  return generatePhysicalName(context, { maxLength: 63, allowed: /[a-zA-Z0-9_-]/, separator: '-' });
-}
-
-export function toPersonalizeTags(tags: Tag[]) {
+export function toPersonalizeTags(tags: readonly Tag[]) {
   return tags.map((t) => ({ tagKey: t.key, tagValue: t.value }));
 }
 
 /** Tagging works the same for every Personalize resource, by ARN. */
-export const personalizeTagging: Pick<ResourceAdapter, 'listTags' | 'tagResource' | 'untagResource'> = {
-  async listTags(resourceArn) {
+export const personalizeTagging: Tagging = {
+  async list(resourceArn) {
     const response = await personalize().send(new ListTagsForResourceCommand({ resourceArn }));
     return Object.fromEntries((response.tags ?? []).map((t) => [t.tagKey ?? '', t.tagValue ?? '']));
   },
-  async tagResource(resourceArn, tags) {
+  async tag(resourceArn, tags) {
     await personalize().send(new TagResourceCommand({ resourceArn, tags: toPersonalizeTags(tags) }));
   },
-  async untagResource(resourceArn, tagKeys) {
-    await personalize().send(new UntagResourceCommand({ resourceArn, tagKeys }));
+  async untag(resourceArn, tagKeys) {
+    await personalize().send(new UntagResourceCommand({ resourceArn, tagKeys: [...tagKeys] }));
   },
 };
+
+/**
+ * Personalize answers its request-rate limit with LimitExceededException ("The limit on the number
+ * of requests per second has been exceeded"), but also its quota of 5 running import jobs a region
+ * ("More than 5 resources with PENDING or IN_PROGRESS status") and its resource-count quotas. The
+ * first is throttling, the second is waited out like a running job; a quota that waiting does not
+ * lift fails with the service's words.
+ */
+export function classifyPersonalizeError(error: unknown): ErrorKind | undefined {
+  const { name, message = '' } = (error ?? {}) as { name?: string; message?: string };
+  if (name !== 'LimitExceededException') return undefined;
+  if (message === '' || /per second|rate/i.test(message)) return 'throttled';
+  if (/PENDING or IN_PROGRESS/i.test(message)) return 'in-use';
+  return 'fatal';
+}

@@ -11,7 +11,9 @@
  */
 import { randomUUID } from 'crypto';
 import { FaultTarget } from './faults';
-import { ApiError, CallContext, decodeToken, encodeToken, Runtime, seconds, stepDelay } from './state';
+import { ObjectStore, parseS3Uri } from './objects';
+import { ApiError, AuthorizingService, CallContext, decodeToken, encodeToken, IamRequest, Runtime, seconds, stepDelay } from './state';
+import { requestTagContext, resourceTagContext } from '../iam/authorize';
 
 type Input = Record<string, any>;
 type Content = Record<string, unknown>;
@@ -42,14 +44,14 @@ interface Dataset {
 }
 
 /** An operation's HTTP binding, as in the SDK's schema (method, path, success status). */
-interface Route {
+export interface Route {
   readonly method: string;
   readonly path: string[];
   readonly operation: string;
   readonly status: number;
 }
 
-const ROUTES: Route[] = [
+export const ROUTES: Route[] = [
   ['POST', '/datasets', 'CreateDataset', 202],
   ['GET', '/datasets', 'ListDatasets', 200],
   ['GET', '/datasets/{datasetId}', 'GetDataset', 200],
@@ -84,6 +86,8 @@ const CLIENT_TOKEN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$/;
 const VERSION = /^(DRAFT|[0-9]+)$/;
 const SCHEMA_TYPES = ['AGENTCORE_EVALUATION_PREDEFINED_V1', 'AGENTCORE_EVALUATION_SIMULATED_V1', 'THIRD_PARTY_EVALUATION_V1'];
 const MAX_PER_CALL = 1000;
+/** ListDatasetExamples refuses a page whose response would be larger (5 MB, as MiB). */
+export const MAX_LIST_EXAMPLES_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_TAGS = 50;
 
 function validation(message: string, reason = 'FieldValidationFailed'): ApiError {
@@ -95,13 +99,13 @@ function conflict(message: string): ApiError {
 }
 
 export interface AgentCoreOptions {
-  /** s3 uri > JSONL text: what an `s3Source` can read. */
-  readonly s3: Readonly<Record<string, string>>;
+  /** What an `s3Source` reads (JSONL): the emulator's object store, which S3 also serves. */
+  readonly objects: ObjectStore;
   /** Check examples against the dataset's schemaType. */
   readonly validateExamples: boolean;
 }
 
-export class AgentCoreService {
+export class AgentCoreService implements AuthorizingService {
   private readonly datasets = new Map<string, Dataset>();
   /** Idempotency: `<operation>/<datasetId>/<clientToken>` > the request's fingerprint and response. */
   private readonly tokens = new Map<string, { fingerprint: string; datasetId: string; response: unknown }>();
@@ -164,6 +168,66 @@ export class AgentCoreService {
   reset(): void {
     this.datasets.clear();
     this.tokens.clear();
+  }
+
+  /**
+   * The IAM requests of a call (Service Authorization Reference, Amazon Bedrock AgentCore):
+   * CreateDataset and ListDatasets have no resource type (`*`); every other dataset operation is
+   * authorized against the dataset's ARN, which the datasetId names; the tag operations against
+   * the ARN they are given (see rehearsal/iam/authorize.ts for a type the action does not list).
+   * An `s3Source` is read with the caller's credentials (forward access sessions), so the caller
+   * also needs s3:GetObject on the file.
+   */
+  authorization(operation: string, input: Input, ctx: CallContext): IamRequest[] {
+    const action = `bedrock-agentcore:${operation}`;
+    const onDataset = (): IamRequest => {
+      const arn = this.datasets.get(input.datasetId)?.arn
+        ?? `arn:aws:bedrock-agentcore:${ctx.region}:${this.rt.account}:dataset/${input.datasetId}`;
+      return { action, resource: arn, context: this.resourceTags(arn) };
+    };
+    switch (operation) {
+      case 'CreateDataset':
+        return [{ action, resource: '*', context: isObject(input.tags) ? requestTagContext(input.tags) : {} }, ...this.s3Read(input.source)];
+      case 'ListDatasets':
+        return [{ action, resource: '*' }];
+      case 'AddDatasetExamples':
+        return [onDataset(), ...this.s3Read(input.source)];
+      case 'GetDataset':
+      case 'UpdateDataset':
+      case 'DeleteDataset':
+      case 'UpdateDatasetExamples':
+      case 'DeleteDatasetExamples':
+      case 'ListDatasetExamples':
+      case 'CreateDatasetVersion':
+      case 'ListDatasetVersions':
+        return [onDataset()];
+      case 'TagResource':
+        return [{
+          action,
+          resource: String(input.resourceArn),
+          context: { ...this.resourceTags(input.resourceArn), ...(isObject(input.tags) ? requestTagContext(input.tags) : {}) },
+        }];
+      case 'UntagResource':
+        return [{
+          action,
+          resource: String(input.resourceArn),
+          context: { ...this.resourceTags(input.resourceArn), ...(Array.isArray(input.tagKeys) ? { 'aws:TagKeys': input.tagKeys.map(String) } : {}) },
+        }];
+      case 'ListTagsForResource':
+        return [{ action, resource: String(input.resourceArn), context: this.resourceTags(input.resourceArn) }];
+      default: throw new ApiError('UnknownOperationException', `Unknown operation ${operation}`, 404);
+    }
+  }
+
+  /** s3:GetObject on an `s3Source` file (s3://<bucket>/<key>), read with the caller's credentials. */
+  private s3Read(source: unknown): IamRequest[] {
+    const uri = isObject(source) && isObject(source.s3Source) ? source.s3Source.s3Uri : undefined;
+    const match = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+    return match ? [{ action: 's3:GetObject', resource: `arn:aws:s3:::${match[1]}/${match[2]}` }] : [];
+  }
+
+  private resourceTags(arn: unknown): Record<string, string> {
+    return resourceTagContext(this.byArn(arn)?.tags);
   }
 
   // ---- datasets ----
@@ -281,7 +345,7 @@ export class AgentCoreService {
   }
 
   private listDatasets(input: Input) {
-    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100);
+    const { items, nextToken } = this.page('ListDatasets', '', input, [...this.datasets.values()], 100, 100);
     return {
       datasets: items.map((d) => ({
         datasetArn: d.arn,
@@ -354,7 +418,15 @@ export class AgentCoreService {
     }
     const examples = [...this.examplesOf(dataset, version)].map(([exampleId, content]) => ({ exampleId, ...content }));
     const { items, nextToken } = this.page('ListDatasetExamples', dataset.id, input, examples, MAX_PER_CALL, MAX_PER_CALL, { v: version });
-    return { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    const response = { datasetArn: dataset.arn, datasetId: dataset.id, datasetVersion: version, examples: items, nextToken };
+    // "Response size is validated against 5 MB limit after reading" (the maxResults documentation).
+    const bytes = Buffer.byteLength(JSON.stringify(response));
+    if (bytes > MAX_LIST_EXAMPLES_RESPONSE_BYTES) {
+      const message = `The response of ${items.length} examples would be ${bytes} bytes, over the 5 MB limit of ListDatasetExamples: `
+        + "request fewer with maxResults, or download the dataset from GetDataset's downloadUrl.";
+      throw new ApiError('ValidationException', message, 400, { reason: 'FieldValidationFailed', fieldList: [{ name: 'maxResults', message }] });
+    }
+    return response;
   }
 
   // ---- versions ----
@@ -554,8 +626,8 @@ export class AgentCoreService {
   }
 
   private readS3(uri: string): unknown[] {
-    const text = this.options.s3[uri];
-    if (!/^s3:\/\/[^/]+\/.+/.test(uri) || text === undefined) {
+    const text = parseS3Uri(uri) ? this.options.objects.getUri(uri)?.text : undefined;
+    if (text === undefined) {
       throw validation(`Could not read ${uri}: the object does not exist or is not accessible.`);
     }
     return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {

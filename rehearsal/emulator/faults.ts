@@ -25,14 +25,25 @@ export type FaultKind =
    * The delete is refused because the resource is in use: Personalize `ResourceInUseException`;
    * AgentCore `ConflictException` (REFERENCED_BY_EVAL_JOB: in use by an evaluation job).
    */
-  | 'in-use';
+  | 'in-use'
+  /**
+   * The request is read and never answered: no status, no headers, and the connection stays open
+   * until the client gives up (or the emulator closes). With `executes`, the operation runs first,
+   * as when a create happened but its answer was lost; without, it does not run.
+   */
+  | 'no-response'
+  /** The operation runs at once; its answer (success or error) is written `delayMs` later. */
+  | 'slow-response';
 
 /** Kinds checked before the operation runs; the others are applied by the operation itself. */
 export const REQUEST_FAULTS: readonly FaultKind[] = ['throttle', 'server-error', 'error'];
 
+/** Kinds that change how (or whether) the answer is delivered, for any operation of any service. */
+export const DELIVERY_FAULTS: readonly FaultKind[] = ['no-response', 'slow-response'];
+
 export interface FaultSpec {
   readonly kind: FaultKind;
-  /** Only this service's calls. Both services have CreateDataset, DeleteDataset and the tag calls. */
+  /** Only this service's calls. Personalize and AgentCore both have CreateDataset, DeleteDataset and the tag calls. */
   readonly service?: ServiceName;
   /** The operation(s), e.g. `DescribeDatasetGroup`. Absent: every operation the kind applies to. */
   readonly operation?: string | readonly string[];
@@ -42,8 +53,10 @@ export interface FaultSpec {
   readonly times?: number;
   /** `fail`: the failureReason; `in-use`: added to the message. */
   readonly reason?: string;
-  /** `slow`: milliseconds per transition step. */
+  /** `slow`: milliseconds per transition step; `slow-response`: how long the answer is held back. */
   readonly delayMs?: number;
+  /** `no-response`: the operation runs before its answer is lost. Default false: it does not run. */
+  readonly executes?: boolean;
   /** `server-error` (default 500) and `error` (default 400): the HTTP status. */
   readonly status?: number;
   /** `error`: the error code, e.g. `LimitExceededException`. */
@@ -123,7 +136,9 @@ export class Faults {
 
   add(spec: FaultSpec): Fault {
     if (spec.times !== undefined && !(spec.times >= 1)) throw new Error('fault times must be at least 1');
-    if (spec.kind === 'slow' && !(Number(spec.delayMs) >= 0)) throw new Error('a slow fault needs delayMs');
+    if ((spec.kind === 'slow' || spec.kind === 'slow-response') && !(Number(spec.delayMs) >= 0)) {
+      throw new Error(`a ${spec.kind} fault needs delayMs`);
+    }
     if (spec.kind === 'error' && !spec.error) throw new Error('an error fault needs error (the error code)');
     const rule = new FaultRule(this.nextId++, spec, this);
     this.rules.push(rule);

@@ -9,7 +9,8 @@
  * UPDATE PENDING > UPDATE IN_PROGRESS > ACTIVE -or- UPDATE FAILED. Schemas have no status.
  */
 import { FaultTarget } from './faults';
-import { ApiError, CallContext, decodeToken, encodeToken, Runtime, seconds, stepDelay } from './state';
+import { ApiError, AuthorizingService, CallContext, decodeToken, encodeToken, IamRequest, Runtime, seconds, stepDelay } from './state';
+import { requestTagContext, resourceTagContext } from '../iam/authorize';
 
 interface Tag {
   tagKey: string;
@@ -69,12 +70,18 @@ type Input = Record<string, any>;
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
 const ARN = /^arn:([a-z\d-]+):personalize:.*:.*:.+$/;
+/** The roleArn pattern of the API model. */
+const ROLE_ARN = /^arn:([a-z\d-]+):iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
+const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'];
 /** Dataset types as the API spells them; the request may use any case. */
 const DATASET_TYPES = ['INTERACTIONS', 'ITEMS', 'USERS', 'ACTIONS', 'ACTION_INTERACTIONS'];
 const UPDATABLE_TYPES = ['ITEMS', 'USERS'];
 const MAX_TAGS = 50;
 const CREATING = ['CREATE PENDING', 'CREATE IN_PROGRESS'];
+
+/** The list operations whose model declares InvalidInputException. */
+const LISTS_WITH_INVALID_INPUT = ['ListDatasets', 'ListDatasetImportJobs'];
 
 /** The request member that names the resource an operation is about, most specific first. */
 const ARN_MEMBERS = ['resourceArn', 'datasetImportJobArn', 'datasetArn', 'schemaArn', 'datasetGroupArn'];
@@ -99,7 +106,7 @@ function notFound(arn: string): ApiError {
   return new ApiError('ResourceNotFoundException', `Resource Arn ${arn} does not exist.`);
 }
 
-export class PersonalizeService {
+export class PersonalizeService implements AuthorizingService {
   private readonly resources = new Map<string, Resource>();
 
   constructor(private readonly rt: Runtime) {}
@@ -146,6 +153,88 @@ export class PersonalizeService {
 
   reset(): void {
     this.resources.clear();
+  }
+
+  /**
+   * The IAM requests of a call (Service Authorization Reference, Amazon Personalize): each action on
+   * the resources it is authorized against; a create on the new resource's ARN and, for a dataset or
+   * an import job, on its parent too; iam:PassRole for a role handed to Personalize; tags as
+   * aws:RequestTag/<key> and aws:TagKeys; an existing resource's tags as aws:ResourceTag/<key>.
+   * Inputs that cannot name a resource fail here with the error the operation would give.
+   */
+  authorization(operation: string, input: Input, ctx: CallContext): IamRequest[] {
+    const action = `personalize:${operation}`;
+    const on = (resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
+      ({ action, resource, context: { ...this.resourceTags(resource), ...context } });
+    const tags = () => requestTagContext(tagMap(this.checkTags(input.tags)));
+    switch (operation) {
+      case 'CreateDatasetGroup':
+        return [
+          on(this.arn(ctx, 'dataset-group', this.checkName(input.name, 'name')), tags()),
+          ...this.passRole(input.roleArn),
+        ];
+      case 'CreateSchema':
+        return [on(this.arn(ctx, 'schema', this.checkName(input.name, 'name')))];
+      case 'CreateDataset': {
+        this.checkName(input.name, 'name');
+        const datasetType = this.checkDatasetType(input.datasetType);
+        const group = this.arnOf(input.datasetGroupArn, 'dataset-group');
+        const groupName = group.substring(group.indexOf(':dataset-group/') + ':dataset-group/'.length);
+        return [on(this.arn(ctx, 'dataset', `${groupName}/${datasetType}`), tags()), on(group, tags())];
+      }
+      case 'CreateDatasetImportJob': {
+        const job = this.arn(ctx, 'dataset-import-job', this.checkName(input.jobName, 'jobName'));
+        const dataset = this.arnOf(input.datasetArn, 'dataset');
+        return [on(job, tags()), on(dataset, tags()), ...this.passRole(input.roleArn, true)];
+      }
+      case 'DescribeDatasetGroup':
+      case 'DeleteDatasetGroup':
+        return [on(this.arnOf(input.datasetGroupArn, 'dataset-group'))];
+      case 'DescribeSchema':
+      case 'DeleteSchema':
+        return [on(this.arnOf(input.schemaArn, 'schema'))];
+      case 'DescribeDataset':
+      case 'UpdateDataset':
+      case 'DeleteDataset':
+        return [on(this.arnOf(input.datasetArn, 'dataset'))];
+      case 'DescribeDatasetImportJob':
+        return [on(this.arnOf(input.datasetImportJobArn, 'dataset-import-job'))];
+      case 'ListDatasetGroups':
+      case 'ListSchemas':
+      case 'ListDatasets':
+      case 'ListDatasetImportJobs':
+        return [{ action, resource: '*' }];
+      case 'TagResource':
+        return [on(this.arnOf(input.resourceArn), tags())];
+      case 'UntagResource':
+        return [on(this.arnOf(input.resourceArn), Array.isArray(input.tagKeys) ? { 'aws:TagKeys': input.tagKeys.map(String) } : {})];
+      case 'ListTagsForResource':
+        return [on(this.arnOf(input.resourceArn))];
+      default: throw new ApiError('UnknownOperationException', `Unknown operation ${operation}`);
+    }
+  }
+
+  /** iam:PassRole for a role the request hands to Personalize (required: the import job's role). */
+  private passRole(roleArn: unknown, required = false): IamRequest[] {
+    if (roleArn === undefined && !required) return [];
+    if (typeof roleArn !== 'string' || roleArn.length > 256 || !ROLE_ARN.test(roleArn)) {
+      throw invalid(`Invalid roleArn ${roleArn}: must match arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`);
+    }
+    return [{ action: 'iam:PassRole', resource: roleArn, context: { 'iam:PassedToService': SERVICE_PRINCIPAL } }];
+  }
+
+  /** A request's ARN member, checked as the operation checks it (format; for a kind, its type). */
+  private arnOf(arn: unknown, kind?: Resource['kind']): string {
+    if (typeof arn !== 'string' || arn.length > 256 || !ARN.test(arn)) {
+      throw invalid(`Invalid ARN ${arn}: must match arn:([a-z\\d-]+):personalize:.*:.*:.+`);
+    }
+    if (kind && !arn.includes(`:${kind}/`)) throw notFound(arn);
+    return arn;
+  }
+
+  private resourceTags(arn: string): Record<string, string> {
+    const resource = this.resources.get(arn);
+    return resource ? resourceTagContext(tagMap(resource.tags)) : {};
   }
 
   // ---- dataset groups ----
@@ -216,10 +305,7 @@ export class PersonalizeService {
 
   private createDataset(input: Input, ctx: CallContext) {
     const name = this.checkName(input.name, 'name');
-    const datasetType = String(input.datasetType ?? '').toUpperCase();
-    if (!DATASET_TYPES.includes(datasetType)) {
-      throw invalid(`Invalid datasetType ${input.datasetType}: must be one of Interactions, Items, Users, Actions, Action_Interactions.`);
-    }
+    const datasetType = this.checkDatasetType(input.datasetType);
     const tags = this.checkTags(input.tags);
     const group = this.get(input.datasetGroupArn, 'dataset-group');
     const schema = this.get(input.schemaArn, 'schema');
@@ -420,7 +506,10 @@ export class PersonalizeService {
   private list(operation: string, input: Input, member: string, items: Resource[]) {
     const maxResults = input.maxResults ?? 100;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
-      throw invalid(`Invalid maxResults ${maxResults}: must be between 1 and 100.`);
+      const message = `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: `
+        + 'Member must have value between 1 and 100';
+      // ListDatasetGroups and ListSchemas declare no InvalidInputException: a constraint violation is the common ValidationException.
+      throw LISTS_WITH_INVALID_INPUT.includes(operation) ? invalid(message) : new ApiError('ValidationException', message);
     }
     let offset = 0;
     if (input.nextToken !== undefined) {
@@ -540,11 +629,8 @@ export class PersonalizeService {
   }
 
   private get<K extends Resource['kind']>(arn: unknown, kind?: K): Extract<Resource, { kind: K }> {
-    if (typeof arn !== 'string' || arn.length > 256 || !ARN.test(arn)) {
-      throw invalid(`Invalid ARN ${arn}: must match arn:([a-z\\d-]+):personalize:.*:.*:.+`);
-    }
-    const resource = this.resources.get(arn);
-    if (!resource || (kind && resource.kind !== kind)) throw notFound(arn);
+    const resource = this.resources.get(this.arnOf(arn));
+    if (!resource || (kind && resource.kind !== kind)) throw notFound(arn as string);
     return resource as Extract<Resource, { kind: K }>;
   }
 
@@ -554,6 +640,14 @@ export class PersonalizeService {
         'Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]* and have length between 1 and 63');
     }
     return name;
+  }
+
+  private checkDatasetType(value: unknown): string {
+    const datasetType = String(value ?? '').toUpperCase();
+    if (!DATASET_TYPES.includes(datasetType)) {
+      throw invalid(`Invalid datasetType ${value}: must be one of Interactions, Items, Users, Actions, Action_Interactions.`);
+    }
+    return datasetType;
   }
 
   private checkTags(tags: unknown): Tag[] {
@@ -577,6 +671,10 @@ export class PersonalizeService {
       throw new ApiError('LimitExceededException', `The limit of ${limit} ${kind}s has been reached.`);
     }
   }
+}
+
+function tagMap(tags: Tag[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.tagKey, t.tagValue]));
 }
 
 /** A schema must be an Avro record schema in JSON: `{"type": "record", "fields": [...]}`. */

@@ -1,11 +1,12 @@
 /**
- * What both emulated services share: the error type a handler throws, the timer that drives
+ * What the emulated services share: the error type a handler throws, the timer that drives
  * status transitions, and the record of every resource and call that tests and the benchmark read.
  */
 
+import { randomUUID } from 'crypto';
 import type { Faults } from './faults';
 
-export type ServiceName = 'personalize' | 'agentcore';
+export type ServiceName = 'personalize' | 'agentcore' | 's3';
 
 /** A service error: the HTTP layer writes it in the service's own wire format. */
 export class ApiError extends Error {
@@ -60,6 +61,8 @@ export interface ResourceInfo {
 /** One request the emulator received. */
 export interface CallRecord {
   readonly seq: number;
+  /** The request id the answer carries (x-amzn-requestid; S3: x-amz-request-id and RequestId). */
+  readonly requestId: string;
   readonly service: ServiceName | 'unknown';
   readonly operation: string;
   /** When the request arrived (epoch ms). */
@@ -71,9 +74,15 @@ export interface CallRecord {
   httpStatus?: number;
   /** The error code returned, if any. */
   error?: string;
+  /** Whether the caller's policies were checked (a principal was known for its access key). */
+  checked?: boolean;
+  /** The IAM request that was denied, when the call got AccessDenied from the IAM check. */
+  denied?: { readonly action: string; readonly resource: string };
   /** For Describe/Get calls: the status the response showed. */
   observed?: string;
   durationMs?: number;
+  /** A fault that changed how the call was answered: `no-response` (never answered) or `slow-response`. */
+  delivery?: 'no-response' | 'slow-response';
 }
 
 /** The record of resources and calls. Services write to it; the inspection API reads it. */
@@ -115,7 +124,7 @@ export class Inspector {
   }
 
   startCall(service: CallRecord['service'], operation: string): CallRecord {
-    const call: CallRecord = { seq: this.log.length + 1, service, operation, time: Date.now() };
+    const call: CallRecord = { seq: this.log.length + 1, requestId: randomUUID(), service, operation, time: Date.now() };
     this.log.push(call);
     return call;
   }
@@ -231,6 +240,25 @@ export interface Runtime {
 export interface CallContext {
   readonly region: string;
   readonly call: CallRecord;
+  /** The access key id the request was signed with (SigV4), if it was signed. */
+  readonly accessKeyId?: string;
+}
+
+/** One authorization a call needs: the IAM action, the resource ARN (or '*'), and the request's condition keys. */
+export interface IamRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/**
+ * What every emulated service gives the IAM check: the requests a call makes, derived from the
+ * operation and its input before the operation runs (IAM authorizes before the service acts). It
+ * may throw the service's own validation error when the input cannot name a resource (a malformed
+ * ARN), as AWS validates a request before it authorizes it.
+ */
+export interface AuthorizingService {
+  authorization(operation: string, input: Record<string, any>, ctx: CallContext): IamRequest[];
 }
 
 /** The step delay for a transition: a matching `slow` fault, else the configured delays. */

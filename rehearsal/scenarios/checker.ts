@@ -15,20 +15,10 @@
  * or the name the handler generates for that request), so a resource a retried or lost request
  * left behind is still traced to its logical id.
  */
-import { evaluationDatasetAdapter } from '../../lambda/agentcore/evaluation-dataset';
-import { contextOf } from '../../lambda/core/naming';
-import { OnEventRequest } from '../../lambda/core/types';
-import { generateName as personalizeName } from '../../lambda/personalize/common';
+import { contextOf, generatePhysicalName } from '../../lambda/core/naming';
+import { RESOURCES, resourceNameOf } from '../../src/contract';
 import { Driver } from '../driver';
 import { ResourceInfo } from '../emulator';
-
-/** The custom resource types of the library, with the property that holds a fixed name. */
-const NAME_PROPERTY: Record<string, string> = {
-  'Custom::PersonalizeDatasetGroup': 'Name',
-  'Custom::PersonalizeSchema': 'Name',
-  'Custom::PersonalizeDataset': 'Name',
-  'Custom::AgentCoreEvaluationDataset': 'DatasetName',
-};
 
 export interface Finding {
   readonly kind: 'leak' | 'duplicate' | 'wrongly-deleted' | 'missing';
@@ -84,7 +74,7 @@ export function checkConsistency(resources: readonly ResourceInfo[], drivers: re
     };
     for (const [logicalId, physicalId] of Object.entries(driver.physicalIds())) believed.set(physicalId, owner(logicalId));
     for (const r of driver.record.retained) {
-      if (r.resourceType in NAME_PROPERTY) retained.set(r.physicalId, owner(r.logicalId)); // not the simulated ones (log groups)
+      if (resourceNameOf(r.resourceType)) retained.set(r.physicalId, owner(r.logicalId)); // not the simulated ones (log groups)
     }
     for (const request of requests) {
       for (const name of namesOf(request)) namedBy.set(name.toLowerCase(), owner(request.LogicalResourceId, request.StackId));
@@ -161,14 +151,12 @@ function namesOf(request: {
   StackId: string;
   RequestId: string;
 }): string[] {
-  const property = NAME_PROPERTY[request.ResourceType];
-  if (!property || request.RequestType === 'Delete') return [];
-  const fixed = request.ResourceProperties[property];
+  const resource = resourceNameOf(request.ResourceType);
+  if (!resource || request.RequestType === 'Delete') return [];
+  const { nameProperty, nameRule } = RESOURCES[resource];
+  const fixed = request.ResourceProperties[nameProperty];
   if (typeof fixed === 'string') return [fixed];
-  const context = contextOf(request as unknown as OnEventRequest);
-  return request.ResourceType === 'Custom::AgentCoreEvaluationDataset'
-    ? [evaluationDatasetAdapter.generateName(context)]
-    : [personalizeName(context)];
+  return [generatePhysicalName(contextOf(request), nameRule)];
 }
 
 function stackNameOf(stackId: string): string {

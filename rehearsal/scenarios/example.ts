@@ -210,6 +210,8 @@ export async function rehearseExample(options: ExampleRehearsalOptions): Promise
       summary.push(`${stack.stackName}: the emulator holds ${live.length} live resources after the destroy, ` +
         `${live.length - unexplained.length} of them retained on purpose`);
     }
+    // Every answer was checked against the SDK's model: a departure is an emulator bug.
+    problems.push(...rehearsal.emu.modelViolations().map((v) => `the emulator answered outside the SDK's model: ${v.message}`));
   } finally {
     await rehearsal.close();
   }

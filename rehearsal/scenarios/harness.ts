@@ -51,7 +51,7 @@ export interface RehearsalOptions {
    * @default 5
    */
   readonly stepMs?: number;
-  /** What the emulator's AgentCore `s3Source` can read: s3 uri > JSONL text. */
+  /** Objects the emulator's store is seeded with (S3 serves them, AgentCore's `s3Source` reads them): s3 uri > text. */
   readonly s3?: Readonly<Record<string, string>>;
   /**
    * The handlers' SDK attempts per call (CDK_DATASETS_MAX_ATTEMPTS): low, so that a fault test does
@@ -100,7 +100,8 @@ const CREDENTIALS = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
 
 export class Rehearsal {
   public static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
-    const emu = await startEmulator({ delays: { step: options.stepMs ?? 5 }, s3: options.s3 ?? {} });
+    // Every answer is checked against the SDK's model of its operation: a departure is an emulator bug.
+    const emu = await startEmulator({ delays: { step: options.stepMs ?? 5 }, s3: options.s3 ?? {}, checkModel: true });
     return new Rehearsal(emu, options);
   }
 
@@ -183,6 +184,10 @@ export class Rehearsal {
     const findings = describeFindings(check);
     if (!error && findings.length > 0) {
       error = new Error(`the emulator and the driver disagree after "${scenario.name}":\n  ${findings.join('\n  ')}`);
+    }
+    const violations = this.emu.modelViolations();
+    if (!error && violations.length > 0) {
+      error = new Error(`the emulator answered outside the SDK's model (an emulator bug):\n  ${violations.map((v) => v.message).join('\n  ')}`);
     }
     const idle = ctx.faults.filter((f) => f.hits === 0);
     if (!error && idle.length > 0) {

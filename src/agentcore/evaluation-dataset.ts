@@ -1,15 +1,17 @@
-import { Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { validateInlineExamples, validateJsonlFile } from './examples';
 import {
-  DATASET_KEY_CALLER_ACTIONS, DATASET_KEY_READ_ACTIONS, EVALUATION_DATASET_ACCOUNT_ACTIONS,
-  EVALUATION_DATASET_HANDLER_ACTIONS, EVALUATION_DATASET_READ_ACTIONS,
+  DATASET_KEY_CALLER_ACTIONS, DATASET_KEY_SERVICE_ACTIONS, DATASET_KEY_READ_ACTIONS, EVALUATION_DATASET_ACCOUNT_ACTIONS,
+  EVALUATION_DATASET_HANDLER_ACTIONS, EVALUATION_DATASET_READ_ACTIONS, SOURCE_FILE_READ_ACTIONS,
 } from './perms';
 import { EvaluationSchemaType } from './schema-type';
-import { EvaluationDatasetSource, EvaluationDatasetSourceConfig } from './source';
-import { AGENTCORE, DatasetsProvider } from '../private/provider';
+import { EvaluationDatasetSource } from './source';
+import { EVALUATION_DATASET_NAME_RULE } from '../contract';
+import { DatasetsProvider } from '../provider';
+import { addToKeyPolicy, validateEncryptionKey } from '../private/kms';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { TagRules, throwIfInvalid, validateString } from '../private/validation';
 
@@ -17,32 +19,28 @@ import { TagRules, throwIfInvalid, validateString } from '../private/validation'
  *                                 Constants
  *****************************************************************************/
 
-const RESOURCE_TYPE = 'Custom::AgentCoreEvaluationDataset';
 const AGENTCORE_SERVICE_PRINCIPAL = 'bedrock-agentcore.amazonaws.com';
+const ENCRYPTION_GUIDE = 'Amazon Bedrock AgentCore developer guide, "Dataset encryption"';
 
 /** CreateDataset datasetName: a letter, then letters, digits and underscores; 1 to 48 characters. */
 const NAME_RULE = {
-  pattern: /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/,
-  patternText: 'a letter, then letters, digits and underscores',
-  minLength: 1,
-  maxLength: 48,
+  pattern: EVALUATION_DATASET_NAME_RULE.pattern,
+  patternText: EVALUATION_DATASET_NAME_RULE.patternText,
+  minLength: EVALUATION_DATASET_NAME_RULE.minLength,
+  maxLength: EVALUATION_DATASET_NAME_RULE.maxLength,
 };
+
+type SourceConfig = ReturnType<EvaluationDatasetSource['_bind']>;
 
 /** CreateDataset description: at most 200 characters. */
 const MAX_DESCRIPTION_LENGTH = 200;
 
 /**
  * CreateDataset and TagResource tags: at most 50, keys of 1 to 128 and values of up to 256
- * characters of `[a-zA-Z0-9\s._:/=+@-]`. One is the library's ownership tag; a dataset read from S3
- * carries one more, which records the source its examples came from.
+ * characters of `[a-zA-Z0-9\s._:/=+@-]`. One is the library's ownership tag.
  */
 const TAG_PATTERN = /^[a-zA-Z0-9\s._:/=+@-]*$/;
 const TAG_RULES: TagRules = { maxTags: 49, keyPattern: TAG_PATTERN, valuePattern: TAG_PATTERN, maxKeyLength: 128, maxValueLength: 256 };
-const MAX_TAGS_WITH_S3_SOURCE = 48;
-const RESERVED_TAG_PREFIX = 'cdk-datasets:';
-
-/** CreateDataset kmsKeyArn: a key ARN (not an alias). */
-const KEY_ARN = /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\/[a-zA-Z0-9-]{36}$/;
 
 /** A dataset's ARN (API reference, datasetArn). */
 const DATASET_ARN = /^arn:aws(-[a-z]+)*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:dataset\/[a-zA-Z0-9_-]{1,110}$/;
@@ -123,6 +121,13 @@ export interface EvaluationDatasetProps {
    * The name of the dataset: a letter, then letters, digits and underscores, 1 to 48 characters,
    * unique in the account regardless of case. A fixed name cannot be kept across a replacement, so
    * a change that replaces the dataset (schema type, key) must come with a new name or none.
+   * @default - a unique name is generated at deploy time from the stack name and construct id
+   */
+  readonly evaluationDatasetName?: string;
+
+  /**
+   * The name of the dataset.
+   * @deprecated use `evaluationDatasetName`, which names it as the `evaluationDatasetName` attribute does
    * @default - a unique name is generated at deploy time from the stack name and construct id
    */
   readonly datasetName?: string;
@@ -251,142 +256,85 @@ export class EvaluationDataset extends EvaluationDatasetBase implements ITaggabl
    */
   constructor(scope: Construct, id: string, props: EvaluationDatasetProps) {
     super(scope, id);
+    const name = props.evaluationDatasetName ?? props.datasetName;
     throwIfInvalid(this, [
-      ...validateString(props.datasetName, { property: 'datasetName', ...NAME_RULE }),
+      ...(props.evaluationDatasetName !== undefined && props.datasetName !== undefined
+        ? ['evaluationDatasetName and datasetName (its deprecated alias) are both given; give evaluationDatasetName only'] : []),
+      ...validateString(name, { property: props.evaluationDatasetName !== undefined ? 'evaluationDatasetName' : 'datasetName', ...NAME_RULE }),
       ...validateString(props.description, { property: 'description', maxLength: MAX_DESCRIPTION_LENGTH }),
       ...validateString(props.schemaType.value, { property: 'schemaType', minLength: 1 }),
-      ...validateKey(this, props.encryptionKey),
+      ...validateEncryptionKey(this, props.encryptionKey, 'encryptionKey', 'AgentCore'),
     ]);
-    const source = props.source.bind(this);
+    const source = props.source._bind(this);
     throwIfInvalid(this, validateSource(props.schemaType.value, source));
 
     this.schemaType = props.schemaType;
     this.encryptionKey = props.encryptionKey;
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+    this.cdkTagManager = newTagManager('EvaluationDataset');
 
-    const provider = DatasetsProvider.of(this, AGENTCORE);
-    provider.grantHandlerOnResourceType('bedrock-agentcore', 'dataset', EVALUATION_DATASET_HANDLER_ACTIONS);
-    grantAccountActions(provider);
+    const provider = DatasetsProvider.of(this);
+    provider._grantOnResourceType('bedrock-agentcore', 'dataset', EVALUATION_DATASET_HANDLER_ACTIONS,
+      'Dataset ids are made by AgentCore when the dataset is created, so the handler may act on any dataset of this ' +
+      'account and region; it only changes datasets the stack created (ownership tag).');
+    provider._grantOnAnyResource(EVALUATION_DATASET_ACCOUNT_ACTIONS, 'The Service Authorization Reference gives ' +
+      'bedrock-agentcore:CreateDataset and ListDatasets no resource type (no dataset ARN exists before CreateDataset), and ' +
+      'lists no dataset resource type for TagResource and UntagResource: IAM can only allow these on "*". Every other ' +
+      'dataset action is scoped to this account and region\'s dataset ARNs.');
     if (source.bucket) {
-      // The service reads the file with the caller's credentials (forward access sessions).
-      provider.grantHandler(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [source.bucket.arnForObjects(source.objectKey!)] }));
+      // The service reads the file with the caller's credentials (forward access sessions), and the
+      // handler reads it itself when an update changes the source.
+      provider._grant(new iam.PolicyStatement({ actions: SOURCE_FILE_READ_ACTIONS, resources: [source.bucket.arnForObjects(source.objectKey!)] }));
       source.bucket.encryptionKey?.grant(provider.handlerRole, 'kms:Decrypt');
     }
     if (props.encryptionKey) grantKey(this, provider, props.encryptionKey);
 
-    const resource = addDatasetResource(this, {
-      service: provider.service,
-      resourceType: RESOURCE_TYPE,
+    const { resource, attributes } = addDatasetResource(this, {
+      resource: 'EvaluationDataset',
       properties: {
-        DatasetName: props.datasetName,
+        DatasetName: name,
         Description: props.description,
         SchemaType: props.schemaType.value,
         KmsKeyArn: props.encryptionKey?.keyArn,
-        InlineExamples: source.inlineExamples ? Stack.of(this).toJsonString(source.inlineExamples) : undefined,
+        InlineExamples: source.inlineExamples,
         S3Uri: source.bucket ? `s3://${source.bucket.bucketName}/${source.objectKey}` : undefined,
       },
       removalPolicy: this.removalPolicy,
-      tags: this.cdkTagManager,
-      tagRules: TAG_RULES,
+      tags: { manager: this.cdkTagManager, rules: TAG_RULES },
       waitTimeout: props.waitTimeout,
     });
     // AgentCore checks the key (with its policy) when it creates the dataset.
     if (props.encryptionKey) resource.node.addDependency(props.encryptionKey);
-    // Tags arrive through Aspects, so they can only be checked once synthesis has applied them.
-    this.node.addValidation({ validate: () => validateReservedTags(this.cdkTagManager, source.bucket !== undefined) });
 
     this.evaluationDatasetArn = resource.ref;
-    this.evaluationDatasetId = resource.getAttString('EvaluationDatasetId');
-    this.evaluationDatasetName = props.datasetName ?? resource.getAttString('EvaluationDatasetName');
-    this.evaluationDatasetVersion = resource.getAttString('DatasetVersion');
+    this.evaluationDatasetId = resource.getAttString(attributes.EvaluationDatasetId);
+    this.evaluationDatasetName = name ?? resource.getAttString(attributes.EvaluationDatasetName);
+    this.evaluationDatasetVersion = resource.getAttString(attributes.DatasetVersion);
   }
 }
 
-function validateSource(schemaType: string, source: EvaluationDatasetSourceConfig): string[] {
+function validateSource(schemaType: string, source: SourceConfig): string[] {
   if (source.inlineExamples) return validateInlineExamples(schemaType, source.inlineExamples);
   if (source.localFile) return validateJsonlFile(schemaType, source.localFile);
   return [];
 }
 
-function validateKey(scope: Construct, key: kms.IKey | undefined): string[] {
-  if (!key) return [];
-  if ('aliasName' in key) {
-    return ['encryptionKey is an alias; AgentCore takes a key ARN, so pass the key itself (alias.aliasTargetKey)'];
-  }
-  const errors: string[] = [];
-  const region = Stack.of(scope).region;
-  if (!Token.isUnresolved(region) && !Token.isUnresolved(key.env.region) && key.env.region !== region) {
-    errors.push(`encryptionKey is in ${key.env.region}; AgentCore needs a key in the dataset's region (${region})`);
-  }
-  if (!Token.isUnresolved(key.keyArn) && !KEY_ARN.test(key.keyArn)) {
-    errors.push(`encryptionKey ARN "${key.keyArn}" must match ${KEY_ARN.source}`);
-  }
-  if (key instanceof kms.Key) {
-    const cfn = key.node.defaultChild as kms.CfnKey;
-    const spec: unknown = cfn.keySpec;
-    const usage: unknown = cfn.keyUsage;
-    if ((typeof spec === 'string' && !Token.isUnresolved(spec) && spec !== kms.KeySpec.SYMMETRIC_DEFAULT)
-      || (typeof usage === 'string' && !Token.isUnresolved(usage) && usage !== kms.KeyUsage.ENCRYPT_DECRYPT)) {
-      errors.push(`encryptionKey has key spec ${spec ?? kms.KeySpec.SYMMETRIC_DEFAULT} and usage ${usage ?? kms.KeyUsage.ENCRYPT_DECRYPT}; ` +
-        'AgentCore only supports symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)');
-    }
-  }
-  return errors;
-}
-
-/** The library's tags are its own, and a dataset read from S3 carries one more of them. */
-function validateReservedTags(tags: TagManager, s3Source: boolean): string[] {
-  const rendered: Array<{ Key: string; Value: string }> = tags.renderTags() ?? [];
-  const errors = rendered.filter((t) => !Token.isUnresolved(t.Key) && t.Key.startsWith(RESERVED_TAG_PREFIX))
-    .map((t) => `tag key "${t.Key}" uses the prefix "${RESERVED_TAG_PREFIX}", which the library keeps for its own tags`);
-  if (s3Source && rendered.length > MAX_TAGS_WITH_S3_SOURCE) {
-    errors.push(`tags: ${rendered.length} tags are applied; a dataset read from S3 takes at most ${MAX_TAGS_WITH_S3_SOURCE} ` +
-      '(of its 50, cdk-datasets keeps one for its ownership tag and one that records the examples\' source)');
-  }
-  return errors;
-}
-
 /**
- * CreateDataset and ListDatasets have no resource type in the Service Authorization Reference, so
- * they can only be allowed on "*"; the finding is acknowledged for that statement's resource.
- */
-const accountGrants = new WeakSet<DatasetsProvider>();
-function grantAccountActions(provider: DatasetsProvider): void {
-  if (accountGrants.has(provider)) return;
-  accountGrants.add(provider);
-  provider.grantHandler(new iam.PolicyStatement({ actions: EVALUATION_DATASET_ACCOUNT_ACTIONS, resources: ['*'] }));
-  Validations.of(provider.handlerRole).acknowledge({
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    reason: 'bedrock-agentcore:CreateDataset and ListDatasets support no resource-level permissions (no dataset ARN ' +
-      'exists before CreateDataset); every other dataset action is scoped to this account and region\'s dataset ARNs.',
-  });
-}
-
-/**
- * The handler creates the dataset, so it needs what the caller of CreateDataset needs on the key;
- * AgentCore itself encrypts and decrypts the examples in S3 with it (AgentCore developer guide,
- * "Dataset encryption": writes conditioned on the dataset, reads not, as downloads through
- * presigned URLs carry no source context).
+ * The handler creates the dataset, so it needs what the caller of CreateDataset needs on the key
+ * (AllowCallerAccess); AgentCore encrypts and decrypts the examples in S3 with it, which the key
+ * policy allows as the developer guide's "Required key policy" has it (AllowAgentCoreDatasetAccess,
+ * without conditions: the guide documents none that AgentCore's S3 calls are known to carry).
  */
 function grantKey(scope: Construct, provider: DatasetsProvider, key: kms.IKey): void {
   key.grant(provider.handlerRole, ...DATASET_KEY_CALLER_ACTIONS);
-  const stack = Stack.of(scope);
-  const datasets = stack.formatArn({ service: 'bedrock-agentcore', resource: 'dataset', resourceName: '*' });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowAgentCoreDatasetWrite',
+  addToKeyPolicy(scope, key, new iam.PolicyStatement({
+    sid: 'AllowAgentCoreDatasetAccess',
     principals: [new iam.ServicePrincipal(AGENTCORE_SERVICE_PRINCIPAL)],
-    actions: ['kms:GenerateDataKey'],
+    actions: DATASET_KEY_SERVICE_ACTIONS,
     resources: ['*'],
-    conditions: {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      StringLike: { 'aws:SourceArn': datasets, 'kms:EncryptionContext:aws:bedrock-agentcore:datasetArn': datasets },
-    },
-  }), /* allowNoOp */ true);
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowAgentCoreDatasetRead',
-    principals: [new iam.ServicePrincipal(AGENTCORE_SERVICE_PRINCIPAL)],
-    actions: DATASET_KEY_READ_ACTIONS,
-    resources: ['*'],
-  }), /* allowNoOp */ true);
+  }), {
+    id: 'cdk-datasets:agentcore-dataset-key-policy',
+    what: `AgentCore needs the key policy to allow the service principal ${AGENTCORE_SERVICE_PRINCIPAL} ${DATASET_KEY_SERVICE_ACTIONS.join(', ')}`,
+    source: ENCRYPTION_GUIDE,
+  });
 }

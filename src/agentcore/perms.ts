@@ -14,21 +14,27 @@ export const EVALUATION_DATASET_HANDLER_ACTIONS = [
   'bedrock-agentcore:DeleteDatasetExamples',
   'bedrock-agentcore:CreateDatasetVersion',
   'bedrock-agentcore:ListDatasetVersions',
-  // CreateDataset with tags also needs TagResource on the new dataset.
-  'bedrock-agentcore:TagResource',
-  'bedrock-agentcore:UntagResource',
-  'bedrock-agentcore:ListTagsForResource',
 ];
 
 /**
- * What the handler calls that has no resource type in the Service Authorization Reference, so it
- * can only be granted on "*": CreateDataset (no ARN exists yet) and ListDatasets (the name lookup
- * of a retried create).
+ * What the handler calls that IAM can only allow on "*": CreateDataset (no ARN exists yet) and
+ * ListDatasets (the name lookup of a retried create) have no resource type in the Service
+ * Authorization Reference, and TagResource and UntagResource (tag changes in place) list no
+ * dataset resource type. The dataset's tags are read from GetDataset, so ListTagsForResource is
+ * not needed.
  */
 export const EVALUATION_DATASET_ACCOUNT_ACTIONS = [
   'bedrock-agentcore:CreateDataset',
   'bedrock-agentcore:ListDatasets',
+  'bedrock-agentcore:TagResource',
+  'bedrock-agentcore:UntagResource',
 ];
+
+/**
+ * What reads an S3 source file: the service, with the caller's credentials (forward access
+ * sessions), when the dataset is created; the handler itself, when an update changes the source.
+ */
+export const SOURCE_FILE_READ_ACTIONS = ['s3:GetObject'];
 
 export const EVALUATION_DATASET_READ_ACTIONS = [
   'bedrock-agentcore:GetDataset',
@@ -42,6 +48,9 @@ export const EVALUATION_DATASET_READ_ACTIONS = [
  * written (AgentCore developer guide, "Dataset encryption", AllowCallerAccess).
  */
 export const DATASET_KEY_CALLER_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'];
+
+/** What AgentCore itself needs on the dataset's key (developer guide, "Required key policy", AllowAgentCoreDatasetAccess). */
+export const DATASET_KEY_SERVICE_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'];
 
 /** What reading an encrypted dataset's content needs on its key. */
 export const DATASET_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { throwIfInvalid, validateString } from '../private/validation';
 
 /** What a source gives the dataset: inline examples, or the location of a JSONL file in S3. */
-export interface EvaluationDatasetSourceConfig {
+interface EvaluationDatasetSourceConfig {
   /**
    * Examples sent to the service as JSON documents.
    * @default - the examples are read from `bucket`
@@ -72,8 +72,11 @@ export abstract class EvaluationDatasetSource {
     return new AssetSource(path);
   }
 
-  /** Called by the dataset that uses the source. */
-  public abstract bind(scope: Construct): EvaluationDatasetSourceConfig;
+  /**
+   * Where the examples are, for the dataset that uses the source.
+   * @internal
+   */
+  public abstract _bind(scope: Construct): EvaluationDatasetSourceConfig;
 }
 
 class InlineSource extends EvaluationDatasetSource {
@@ -81,7 +84,7 @@ class InlineSource extends EvaluationDatasetSource {
     super();
   }
 
-  public bind(_scope: Construct): EvaluationDatasetSourceConfig {
+  public _bind(_scope: Construct): EvaluationDatasetSourceConfig {
     return { inlineExamples: this.examples };
   }
 }
@@ -91,7 +94,7 @@ class BucketSource extends EvaluationDatasetSource {
     super();
   }
 
-  public bind(scope: Construct): EvaluationDatasetSourceConfig {
+  public _bind(scope: Construct): EvaluationDatasetSourceConfig {
     // S3Source.s3Uri: s3://<bucket>/.{1,1024}
     throwIfInvalid(scope, validateString(this.key, { property: 'source key', minLength: 1, maxLength: 1024 }));
     return { bucket: this.bucket, objectKey: this.key };
@@ -103,7 +106,7 @@ class AssetSource extends EvaluationDatasetSource {
     super();
   }
 
-  public bind(scope: Construct): EvaluationDatasetSourceConfig {
+  public _bind(scope: Construct): EvaluationDatasetSourceConfig {
     if (!fs.existsSync(this.path)) {
       throwIfInvalid(scope, [`source: the JSONL file ${this.path} does not exist`]);
     }

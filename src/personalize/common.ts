@@ -1,16 +1,9 @@
 import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TAGGING_HANDLER_ACTIONS } from './perms';
-import { DatasetsProvider, PERSONALIZE } from '../private/provider';
-import { TagRules, throwIfInvalid } from '../private/validation';
-
-/** Personalize resource names: a letter or digit, then letters, digits, hyphens, underscores; 1 to 63 characters. */
-export const PERSONALIZE_NAME_RULE = {
-  pattern: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/,
-  patternText: 'a letter or digit, then letters, digits, hyphens and underscores',
-  minLength: 1,
-  maxLength: 63,
-};
+import { PERSONALIZE_NAME_RULE } from '../contract';
+import { DatasetsProvider } from '../provider';
+import { TagRules, throwIfInvalid, validateString } from '../private/validation';
 
 /** Personalize tag limits: 50 tags (one is the library's ownership tag), keys up to 128, values up to 256. */
 export const PERSONALIZE_TAG_RULES: TagRules = {
@@ -21,14 +14,22 @@ export const PERSONALIZE_TAG_RULES: TagRules = {
   maxValueLength: 256,
 };
 
+/** Messages for a Personalize name that breaks the service's rule. */
+export function validatePersonalizeName(value: string | undefined, property: string): string[] {
+  const { pattern, patternText, minLength, maxLength } = PERSONALIZE_NAME_RULE;
+  return validateString(value, { property, pattern, patternText, minLength, maxLength });
+}
+
 /**
- * The stack's Personalize provider, with the handler role allowed to call `actions` on this
- * account and region's resources of `resourceType` (names are generated at deploy time, so the
- * ARNs end in a wildcard), and to tag them.
+ * The stack's provider, with the handler role allowed to call `actions` on this account and
+ * region's resources of `resourceType` (names are generated at deploy time, so the ARNs end in a
+ * wildcard), and, for a resource type that takes tags, to tag them.
  */
-export function personalizeProvider(scope: Construct, resourceType: string, actions: string[]): DatasetsProvider {
-  const provider = DatasetsProvider.of(scope, PERSONALIZE);
-  provider.grantHandlerOnResourceType('personalize', resourceType, [...actions, ...TAGGING_HANDLER_ACTIONS]);
+export function personalizeProvider(scope: Construct, resourceType: string, actions: string[], taggable = true): DatasetsProvider {
+  const provider = DatasetsProvider.of(scope);
+  provider._grantOnResourceType('personalize', resourceType, [...actions, ...(taggable ? TAGGING_HANDLER_ACTIONS : [])],
+    `Names of Personalize ${resourceType} resources are generated at deploy time, so the handler may act on any of this ` +
+    'account and region; it only changes resources the stack created (ownership tag).');
   return provider;
 }
 

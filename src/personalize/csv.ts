@@ -5,8 +5,7 @@
  * map to the schema's fields (the required ones among them).
  */
 import * as fs from 'fs';
-import { Token } from 'aws-cdk-lib';
-import { ISchema, Schema } from './schema';
+import type { ISchema } from './schema';
 
 /** A schema field as the header check sees it. */
 export interface CsvField {
@@ -39,9 +38,7 @@ const MAX_HEADER_BYTES = 1024 * 1024;
  * Undefined when they are not known at synth time: an imported schema, or a document with tokens.
  */
 export function schemaFieldsOf(schema: ISchema): CsvField[] | undefined {
-  if (!(schema instanceof Schema) || !schema._fields) return undefined;
-  if (schema._fields.some((f) => Token.isUnresolved(f.name))) return undefined;
-  return schema._fields.map((f) => ({ name: f.name, optional: f.nullable }));
+  return schema.fields?.map((f) => ({ name: f.name, optional: f.optional }));
 }
 
 /**

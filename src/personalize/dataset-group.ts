@@ -2,18 +2,20 @@ import { Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagMa
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { nameFromPersonalizeArn, PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { nameFromPersonalizeArn, PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
 import { Dataset, DatasetOptions } from './dataset';
+import { EventTracker, EventTrackerOptions } from './event-tracker';
 import { DATASET_GROUP_HANDLER_ACTIONS, DATASET_GROUP_READ_ACTIONS, PERSONALIZE_KMS_ACTIONS } from './perms';
+import { addToKeyPolicy, validateEncryptionKey } from '../private/kms';
 import { addDatasetResource, newTagManager } from '../private/resource';
-import { throwIfInvalid, validateString } from '../private/validation';
+import { throwIfInvalid } from '../private/validation';
 
 /******************************************************************************
  *                                 Constants
  *****************************************************************************/
 
-const RESOURCE_TYPE = 'Custom::PersonalizeDatasetGroup';
 const PERSONALIZE_SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
+const KEY_ACCESS_GUIDE = 'Amazon Personalize developer guide, "Giving Amazon Personalize permission to use your AWS KMS key"';
 
 /**
  * The domain of a domain dataset group: its datasets, schemas and recommenders are those of the
@@ -50,6 +52,18 @@ export interface IDatasetGroup extends IResource {
    */
   readonly domain?: DatasetGroupDomain;
 
+  /**
+   * The KMS key the group's data is encrypted with: its datasets' imports are given access to it.
+   * @default - a key owned by Personalize, or not known for an imported group
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the group when it leaves the stack; datasets and trackers added to it take it.
+   * @default - not known for an imported group
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
   /** Grants the given actions on this dataset group. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
@@ -65,6 +79,8 @@ abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
   public abstract readonly datasetGroupArn: string;
   public abstract readonly datasetGroupName: string;
   public abstract readonly domain?: DatasetGroupDomain;
+  public abstract readonly encryptionKey?: kms.IKey;
+  public abstract readonly removalPolicy?: RemovalPolicy;
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetGroupArn] });
@@ -139,6 +155,13 @@ export interface DatasetGroupAttributes {
    * @default - not known: datasets in it are not checked against a domain
    */
   readonly domain?: DatasetGroupDomain;
+
+  /**
+   * The KMS key the group's data is encrypted with, so that imports into its datasets are given
+   * access to it.
+   * @default - not known: imports are not given access to a key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /******************************************************************************
@@ -167,6 +190,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
       public readonly datasetGroupArn = attrs.datasetGroupArn;
       public readonly datasetGroupName = nameFromPersonalizeArn(scope, attrs.datasetGroupArn, 'dataset-group', 'datasetGroupArn', 'dataset group');
       public readonly domain = attrs.domain;
+      public readonly encryptionKey = attrs.encryptionKey;
+      public readonly removalPolicy = undefined;
     }
     return new Import(scope, id, { environmentFromArn: attrs.datasetGroupArn });
   }
@@ -190,7 +215,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
     throwIfInvalid(this, [
-      ...validateString(props.datasetGroupName, { property: 'datasetGroupName', ...PERSONALIZE_NAME_RULE }),
+      ...validatePersonalizeName(props.datasetGroupName, 'datasetGroupName'),
+      ...validateEncryptionKey(this, props.encryptionKey, 'encryptionKey', 'Personalize'),
       ...(props.role && !props.encryptionKey
         ? ['role is only used to give Personalize access to encryptionKey; set encryptionKey too, or remove role']
         : []),
@@ -199,34 +225,41 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
     this.domain = props.domain;
     this.encryptionKey = props.encryptionKey;
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+    this.cdkTagManager = newTagManager('DatasetGroup');
 
     const provider = personalizeProvider(this, 'dataset-group', DATASET_GROUP_HANDLER_ACTIONS);
     if (props.encryptionKey) {
+      const stack = Stack.of(this);
+      // Confused deputy prevention, as the developer guide's trust policy has it.
       this.role = props.role ?? new iam.Role(this, 'PersonalizeRole', {
         assumedBy: new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL).withConditions({
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'personalize', resource: '*' }) },
         }),
         description: `Lets Amazon Personalize use the KMS key of dataset group ${this.node.path}`,
       });
       props.encryptionKey.grant(this.role, ...PERSONALIZE_KMS_ACTIONS);
-      props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      // The developer guide's key policy: Personalize itself may use the key, without conditions.
+      addToKeyPolicy(this, props.encryptionKey, new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL)],
         actions: PERSONALIZE_KMS_ACTIONS,
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }), /* allowNoOp */ true);
+      }), {
+        id: 'cdk-datasets:personalize-group-key-policy',
+        what: `Personalize needs the key policy to allow the service principal ${PERSONALIZE_SERVICE_PRINCIPAL} and the ` +
+          `role it is given ${PERSONALIZE_KMS_ACTIONS.join(', ')}`,
+        source: KEY_ACCESS_GUIDE,
+      });
       // CreateDatasetGroup hands the role to Personalize.
-      provider.grantHandler(new iam.PolicyStatement({
+      provider._grant(new iam.PolicyStatement({
         actions: ['iam:PassRole'],
         resources: [this.role.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': PERSONALIZE_SERVICE_PRINCIPAL } },
       }));
     }
 
-    const resource = addDatasetResource(this, {
-      service: provider.service,
-      resourceType: RESOURCE_TYPE,
+    const { resource, attributes } = addDatasetResource(this, {
+      resource: 'DatasetGroup',
       properties: {
         Name: props.datasetGroupName,
         Domain: props.domain,
@@ -234,8 +267,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
         RoleArn: this.role?.roleArn,
       },
       removalPolicy: this.removalPolicy,
-      tags: this.cdkTagManager,
-      tagRules: PERSONALIZE_TAG_RULES,
+      tags: { manager: this.cdkTagManager, rules: PERSONALIZE_TAG_RULES },
       waitTimeout: props.waitTimeout,
     });
     // Personalize checks the role and the key when it creates the group: both must be complete first.
@@ -243,7 +275,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
     if (props.encryptionKey) resource.node.addDependency(props.encryptionKey);
 
     this.datasetGroupArn = resource.ref;
-    this.datasetGroupName = props.datasetGroupName ?? resource.getAttString('DatasetGroupName');
+    this.datasetGroupName = props.datasetGroupName ?? resource.getAttString(attributes.DatasetGroupName);
   }
 
   /**
@@ -252,5 +284,14 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
    */
   public addDataset(id: string, options: DatasetOptions): Dataset {
     return new Dataset(this, id, { ...options, datasetGroup: this });
+  }
+
+  /**
+   * Adds an event tracker to this group, as a child of the group: what applications send live
+   * interactions through (PutEvents). A group holds one tracker. It takes the group's removal
+   * policy unless its own is given. Same as `new EventTracker(scope, id, { datasetGroup: this, ...options })`.
+   */
+  public addEventTracker(id: string, options: EventTrackerOptions = {}): EventTracker {
+    return new EventTracker(this, id, { ...options, datasetGroup: this });
   }
 }

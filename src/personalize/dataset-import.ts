@@ -5,29 +5,31 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
+import { PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
 import { checkCsvHeader, schemaFieldsOf } from './csv';
 import {
-  DATASET_IMPORT_HANDLER_ACTIONS, PERSONALIZE_KMS_ACTIONS, PERSONALIZE_S3_BUCKET_ACTIONS, PERSONALIZE_S3_OBJECT_ACTIONS,
+  ASSET_READ_ACTIONS, DATASET_IMPORT_HANDLER_ACTIONS, DATASET_OF_IMPORT_ACTIONS, PERSONALIZE_KMS_ACTIONS, PERSONALIZE_S3_BUCKET_ACTIONS,
+  PERSONALIZE_S3_OBJECT_ACTIONS, STAGED_COPY_BUCKET_ACTIONS, STAGED_COPY_OBJECT_ACTIONS,
 } from './perms';
 import type { ISchema } from './schema';
+import { DEFAULT_IMPORT_WAIT_TIMEOUT_SECONDS } from '../contract';
+import { DatasetsProvider } from '../provider';
+import { addToKeyPolicy } from '../private/kms';
 import { acknowledge, nagTextOf } from '../private/nag';
 import { addDatasetResource, newTagManager } from '../private/resource';
-import { throwIfInvalid, validateString } from '../private/validation';
+import { throwIfInvalid } from '../private/validation';
 
 /******************************************************************************
  *                                 Constants
  *****************************************************************************/
 
-const RESOURCE_TYPE = 'Custom::PersonalizeDatasetImport';
 const PERSONALIZE_SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 /** CreateDatasetImportJob's dataSource.dataLocation: at most 256 characters. */
 const MAX_DATA_LOCATION_LENGTH = 256;
-/** An import waits up to the Provider framework's ceiling unless told otherwise. */
-const DEFAULT_IMPORT_WAIT_TIMEOUT = Duration.hours(1);
-/** Staged copies are only read while their import job runs; a later import copies again. */
-const STAGED_COPY_EXPIRATION = Duration.days(7);
+/** The handler stages a local file with one CopyObject, which copies at most 5 GB. */
+const MAX_LOCAL_FILE_BYTES = 5 * 1024 ** 3;
 const DEVELOPER_GUIDE_S3 = 'Amazon Personalize developer guide, "Giving Amazon Personalize access to Amazon S3 resources"';
+const DEVELOPER_GUIDE_KMS = 'Amazon Personalize developer guide, "Giving Amazon Personalize permission to use your AWS KMS key"';
 
 /** How an import job adds to the data already in the dataset. */
 export enum ImportMode {
@@ -84,7 +86,7 @@ export abstract class DatasetImportSource {
    * dataset's schema. A changed file is a new asset, and runs a new import job on the next
    * deployment. The CDK asset bucket's policy cannot be changed by an app, so the handler copies
    * the asset into a bucket that the library keeps for the stack, whose policy lets Personalize
-   * read it; copies there expire after 7 days, once their import job has long finished.
+   * read it; the copy is removed once its import job has ended. At most 5 GB.
    */
   public static fromAsset(path: string): DatasetImportSource {
     return new AssetSource(path);
@@ -115,9 +117,14 @@ class AssetSource extends DatasetImportSource {
 
   public _bind(scope: Construct): BoundSource {
     if (!fs.existsSync(this.path)) throwIfInvalid(scope, [`source: the CSV file ${this.path} does not exist`]);
-    if (!fs.statSync(this.path).isFile()) throwIfInvalid(scope, [`source: ${this.path} is a directory; fromAsset takes one CSV file`]);
+    const stat = fs.statSync(this.path);
+    if (!stat.isFile()) throwIfInvalid(scope, [`source: ${this.path} is a directory; fromAsset takes one CSV file`]);
+    if (stat.size > MAX_LOCAL_FILE_BYTES) {
+      throwIfInvalid(scope, [`source: ${this.path} holds ${stat.size} bytes; a local file is staged with one S3 CopyObject, ` +
+        'which copies at most 5 GB: put a larger file in a bucket and import it with DatasetImportSource.fromBucket']);
+    }
     const asset = new s3_assets.Asset(scope, 'Data', { path: this.path });
-    return { bucket: ImportStaging.of(scope).bucket, keyOrPrefix: asset.s3ObjectKey, localFile: this.path, asset };
+    return { bucket: DatasetsProvider.of(scope)._stagingBucket(), keyOrPrefix: asset.s3ObjectKey, localFile: this.path, asset };
   }
 }
 
@@ -229,18 +236,20 @@ export class DatasetImport extends Construct implements ITaggableV2 {
 
   constructor(scope: Construct, id: string, props: DatasetImportProps) {
     super(scope, id);
-    throwIfInvalid(this, validateString(props.jobName, { property: 'dataImport.jobName', ...PERSONALIZE_NAME_RULE }));
+    throwIfInvalid(this, validatePersonalizeName(props.jobName, 'dataImport.jobName'));
     const source = props.source._bind(this);
     if (source.localFile) {
       const fields = schemaFieldsOf(props.schema);
       if (fields) throwIfInvalid(this, checkCsvHeader(source.localFile, fields, props.schema.node.path));
     }
     const stack = Stack.of(this);
-    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+    this.cdkTagManager = newTagManager('DatasetImport');
 
     this.role = props.role ?? new iam.Role(this, 'Role', {
+      // Confused deputy prevention, as the developer guide's trust policy has it.
       assumedBy: new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL).withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'personalize', resource: '*' }) },
       }),
       description: `Lets Amazon Personalize read the data that ${this.node.path} imports`,
     });
@@ -253,23 +262,26 @@ export class DatasetImport extends Construct implements ITaggableV2 {
     if (props.groupEncryptionKey) this.allowKey(props.groupEncryptionKey, ...PERSONALIZE_KMS_ACTIONS);
 
     const provider = personalizeProvider(this, 'dataset-import-job', DATASET_IMPORT_HANDLER_ACTIONS);
-    // CreateDatasetImportJob hands the role to Personalize.
-    provider.grantHandler(new iam.PolicyStatement({
+    // CreateDatasetImportJob is authorized against the new job and the dataset (whose ARN the
+    // provider itself makes, so the grant names the resource type), and hands the role to Personalize.
+    personalizeProvider(this, 'dataset', DATASET_OF_IMPORT_ACTIONS);
+    provider._grant(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
       resources: [this.role.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': PERSONALIZE_SERVICE_PRINCIPAL } },
     }));
     if (source.asset) {
-      // The handler copies the asset (CopyObject: read the source, write the copy) before the import.
-      provider.grantHandler(new iam.PolicyStatement({
-        actions: ['s3:GetObject'], resources: [source.asset.bucket.arnForObjects(source.asset.s3ObjectKey)],
+      // The handler copies the asset (CopyObject: read the source, write the copy) before the
+      // import, and removes the copy once the job has ended.
+      provider._grant(new iam.PolicyStatement({
+        actions: ASSET_READ_ACTIONS, resources: [source.asset.bucket.arnForObjects(source.asset.s3ObjectKey)],
       }));
-      provider.grantHandler(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+      provider._grant(new iam.PolicyStatement({ actions: STAGED_COPY_OBJECT_ACTIONS, resources: [objects] }));
+      provider._grant(new iam.PolicyStatement({ actions: STAGED_COPY_BUCKET_ACTIONS, resources: [bucket.bucketArn] }));
     }
 
-    const resource = addDatasetResource(this, {
-      service: provider.service,
-      resourceType: RESOURCE_TYPE,
+    const { resource } = addDatasetResource(this, {
+      resource: 'DatasetImport',
       properties: {
         JobName: props.jobName,
         DatasetArn: props.datasetArn,
@@ -282,9 +294,9 @@ export class DatasetImport extends Construct implements ITaggableV2 {
       },
       // Deleting an import job only waits for it to finish: the imported data stays in the dataset.
       removalPolicy: RemovalPolicy.DESTROY,
-      tags: this.cdkTagManager,
-      tagRules: PERSONALIZE_TAG_RULES,
-      waitTimeout: props.waitTimeout ?? DEFAULT_IMPORT_WAIT_TIMEOUT,
+      tags: { manager: this.cdkTagManager, rules: PERSONALIZE_TAG_RULES },
+      waitTimeout: props.waitTimeout,
+      defaultWaitTimeout: Duration.seconds(DEFAULT_IMPORT_WAIT_TIMEOUT_SECONDS),
     });
     // Personalize checks its access when the job reads the data: the role's policy, the bucket
     // policy and the key policies must be in place first.
@@ -318,53 +330,18 @@ export class DatasetImport extends Construct implements ITaggableV2 {
     }
   }
 
-  /** The role may use the key, and (for a key defined in this app) the key policy admits Personalize. */
+  /** The role may use the key, and (for a key defined in this app) the key policy admits Personalize, as the guide has it. */
   private allowKey(key: kms.IKey, ...actions: string[]): void {
     key.grant(this.role, ...actions);
-    const added = key.addToResourcePolicy(new iam.PolicyStatement({
+    addToKeyPolicy(this, key, new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(PERSONALIZE_SERVICE_PRINCIPAL)],
       actions: PERSONALIZE_KMS_ACTIONS,
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
-    }), /* allowNoOp */ true);
-    if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-datasets:personalize-import-key-policy', `The KMS key ${key.keyArn} is not ` +
-        'defined in this app, so its policy cannot be changed here. Personalize needs the key policy to allow the service ' +
-        `principal ${PERSONALIZE_SERVICE_PRINCIPAL} and the import role ${PERSONALIZE_KMS_ACTIONS.join(', ')} (Amazon Personalize ` +
-        'developer guide, "Giving Amazon Personalize permission to use your AWS KMS key"); add it where the key is defined.');
-    }
-  }
-}
-
-/******************************************************************************
- *                     The stack's staging bucket for local files
- *****************************************************************************/
-
-/**
- * One bucket per stack, kept by the library, into which the handler copies local CSV files (CDK
- * assets) before importing them: the CDK asset bucket's policy cannot be changed by an app, and
- * Personalize requires a bucket policy that allows it. The import adds its own objects to the
- * policy. Copies expire after 7 days; the bucket is retained with the stack's data.
- */
-class ImportStaging extends Construct {
-  public static of(scope: Construct): ImportStaging {
-    const stack = Stack.of(scope);
-    const id = 'CdkDatasetsPersonalizeImportStaging';
-    return (stack.node.tryFindChild(id) as ImportStaging | undefined) ?? new ImportStaging(stack, id);
-  }
-
-  public readonly bucket: s3.Bucket;
-
-  private constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: STAGED_COPY_EXPIRATION, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+    }), {
+      id: 'cdk-datasets:personalize-import-key-policy',
+      what: `Personalize needs the key policy to allow the service principal ${PERSONALIZE_SERVICE_PRINCIPAL} and the import role ` +
+        PERSONALIZE_KMS_ACTIONS.join(', '),
+      source: DEVELOPER_GUIDE_KMS,
     });
-    acknowledge(this.bucket, [], 'The staging bucket only holds short-lived copies of the app\'s own CDK file assets, ' +
-      'written by the cdk-datasets handler and read by Personalize import jobs; they expire after 7 days.', 'AwsSolutions-S1');
   }
 }

@@ -3,12 +3,14 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES, personalizeProvider } from './common';
-import { DatasetGroup, IDatasetGroup } from './dataset-group';
+import { PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
+import type { IDatasetGroup } from './dataset-group';
 import { DatasetImport, DatasetImportOptions } from './dataset-import';
 import { DatasetType } from './dataset-type';
-import { DATASET_HANDLER_ACTIONS, DATASET_READ_ACTIONS, DATASET_SCHEMA_HANDLER_ACTIONS } from './perms';
-import { ISchema, Schema } from './schema';
+import {
+  DATASET_GROUP_OF_DATASET_ACTIONS, DATASET_HANDLER_ACTIONS, DATASET_READ_ACTIONS, DATASET_SCHEMA_HANDLER_ACTIONS, PUT_RECORDS_ACTIONS,
+} from './perms';
+import type { ISchema } from './schema';
 import { checkDomainDatasetType } from './schema-rules';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
@@ -16,8 +18,6 @@ import { throwIfInvalid, validateString } from '../private/validation';
 /******************************************************************************
  *                                 Constants
  *****************************************************************************/
-
-const RESOURCE_TYPE = 'Custom::PersonalizeDataset';
 /** arn:<partition>:personalize:<region>:<account>:dataset/<dataset group name>/<DATASET_TYPE> */
 const DATASET_ARN = /^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset\/[a-zA-Z0-9][a-zA-Z0-9\-_]*\/[A-Za-z_]+$/;
 
@@ -41,6 +41,12 @@ export interface IDataset extends IResource {
 
   /** Grants reading this dataset's description and tags. */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants writing records into this dataset: PutItems, PutUsers or PutActions, whichever its type
+   * takes. Interactions go through an event tracker instead (PutEvents, PutActionInteractions).
+   */
+  grantPutRecords(grantee: iam.IGrantable): iam.Grant;
 }
 
 /******************************************************************************
@@ -57,6 +63,22 @@ abstract class DatasetBase extends Resource implements IDataset {
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...DATASET_READ_ACTIONS);
+  }
+
+  /**
+   * Grants writing records into this dataset, on the dataset's ARN: `personalize:PutItems` for an
+   * Items dataset, `PutUsers` for Users, `PutActions` for Actions. Interactions and Action
+   * interactions datasets take their records through an event tracker instead: grant
+   * `EventTracker.grantPutEvents` (PutEvents) or `grantPutActionInteractions`.
+   */
+  public grantPutRecords(grantee: iam.IGrantable): iam.Grant {
+    const action = PUT_RECORDS_ACTIONS[this.datasetType.key];
+    if (!action) {
+      throwIfInvalid(this, [`grantPutRecords: a ${this.datasetType.value} dataset takes no PutItems, PutUsers or PutActions ` +
+        'records; its interactions go through an event tracker: give the grantee tracker.grantPutEvents' +
+        `${this.datasetType.key === 'ACTION_INTERACTIONS' ? ' or tracker.grantPutActionInteractions' : ''} instead`]);
+    }
+    return this.grant(grantee, action);
   }
 }
 
@@ -206,9 +228,9 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   constructor(scope: Construct, id: string, props: DatasetProps) {
     super(scope, id);
     const { datasetGroup: group, schema, datasetType } = props;
-    const groupDomain = domainOf(group);
+    const groupDomain = { known: group.domain !== undefined || group.removalPolicy !== undefined, domain: group.domain };
     throwIfInvalid(this, [
-      ...validateString(props.datasetName, { property: 'datasetName', ...PERSONALIZE_NAME_RULE }),
+      ...validatePersonalizeName(props.datasetName, 'datasetName'),
       ...validateString(datasetType.value, { property: 'datasetType', minLength: 1 }),
       ...(groupDomain.known ? checkDomainDatasetType(datasetType.key, datasetType.value, groupDomain.domain, 'datasetType') : []),
       ...matchSchema(datasetType, schema, group, groupDomain),
@@ -217,16 +239,19 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     this.datasetGroup = group;
     this.datasetType = datasetType;
     this.schema = schema;
-    this.removalPolicy = props.removalPolicy ?? (group instanceof DatasetGroup ? group.removalPolicy : RemovalPolicy.RETAIN);
-    this.cdkTagManager = newTagManager(RESOURCE_TYPE);
+    this.removalPolicy = props.removalPolicy ?? group.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.cdkTagManager = newTagManager('Dataset');
 
-    const provider = personalizeProvider(this, 'dataset', DATASET_HANDLER_ACTIONS);
-    provider.grantHandlerOnResourceType('personalize', 'schema', DATASET_SCHEMA_HANDLER_ACTIONS);
+    personalizeProvider(this, 'dataset', DATASET_HANDLER_ACTIONS);
+    // CreateDataset is authorized against the new dataset and its dataset group. The group's ARN is
+    // known only once the provider has made it, so the grant names the resource type, as the others do.
+    personalizeProvider(this, 'dataset-group', DATASET_GROUP_OF_DATASET_ACTIONS);
+    // On a schema change of a type whose schema cannot be replaced: is the new schema the one in use?
+    personalizeProvider(this, 'schema', DATASET_SCHEMA_HANDLER_ACTIONS, /* taggable */ false);
     // The group's and the schema's ARNs are references: the dataset is created after the group is
     // ACTIVE and the schema exists, and deleted before them.
-    const resource = addDatasetResource(this, {
-      service: provider.service,
-      resourceType: RESOURCE_TYPE,
+    const { resource, attributes } = addDatasetResource(this, {
+      resource: 'Dataset',
       properties: {
         Name: props.datasetName,
         DatasetGroupArn: group.datasetGroupArn,
@@ -234,13 +259,12 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
         SchemaArn: schema.schemaArn,
       },
       removalPolicy: this.removalPolicy,
-      tags: this.cdkTagManager,
-      tagRules: PERSONALIZE_TAG_RULES,
+      tags: { manager: this.cdkTagManager, rules: PERSONALIZE_TAG_RULES },
       waitTimeout: props.waitTimeout,
     });
 
     this.datasetArn = resource.ref;
-    this.datasetName = props.datasetName ?? resource.getAttString('DatasetName');
+    this.datasetName = props.datasetName ?? resource.getAttString(attributes.DatasetName);
 
     if (props.dataImport) {
       // Its DatasetArn is a reference: the import job is created once the dataset is ACTIVE, and
@@ -249,7 +273,7 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
         ...props.dataImport,
         datasetArn: this.datasetArn,
         schema,
-        groupEncryptionKey: group instanceof DatasetGroup ? group.encryptionKey : undefined,
+        groupEncryptionKey: group.encryptionKey,
       }).importJobArn;
     }
 
@@ -270,24 +294,18 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   private deletableMixture(): string[] {
     if (!retainedOnDelete(this)) return [];
     const errors: string[] = [];
-    if (this.datasetGroup instanceof DatasetGroup && retainedOnDelete(this.datasetGroup) === false) {
+    if (retainedOnDelete(this.datasetGroup) === false) {
       errors.push(`removalPolicy: this dataset is retained but its dataset group ${this.datasetGroup.node.path} is destroyed; ` +
         'Personalize cannot delete a dataset group that still holds a dataset, so deleting the group would fail. ' +
         'Destroy the dataset with its group (omit removalPolicy to take the group\'s), or retain the group');
     }
-    if (this.schema instanceof Schema && retainedOnDelete(this.schema) === false) {
+    if (retainedOnDelete(this.schema) === false) {
       errors.push(`removalPolicy: this dataset is retained but its schema ${this.schema.node.path} is destroyed; ` +
         'Personalize cannot delete a schema that a dataset still uses, so deleting the schema would fail. ' +
         'Retain the schema too, or destroy the dataset');
     }
     return errors;
   }
-}
-
-/** What is known of a group's domain: a group defined here is known (undefined: custom); an import only when given. */
-function domainOf(group: IDatasetGroup): { known: boolean; domain?: string } {
-  if (group instanceof DatasetGroup) return { known: true, domain: group.domain };
-  return { known: group.domain !== undefined, domain: group.domain };
 }
 
 /** The schema must be written for the dataset's type and for the group's domain. */
@@ -298,9 +316,8 @@ function matchSchema(datasetType: DatasetType, schema: ISchema, group: IDatasetG
     errors.push(`datasetType ${datasetType.value} does not match schema ${schema.node.path}, which is for ${schema.datasetType.value} datasets; ` +
       'a dataset\'s schema must be written for its type');
   }
-  const schemaDomain = schema instanceof Schema
-    ? { known: true, domain: schema.domain }
-    : { known: schema.domain !== undefined, domain: schema.domain };
+  // A schema or group defined in this app knows its domain (none: custom); an imported one only when given.
+  const schemaDomain = { known: schema.domain !== undefined || schema.removalPolicy !== undefined, domain: schema.domain };
   if (schemaDomain.known && groupDomain.known && schemaDomain.domain !== groupDomain.domain) {
     const kind = (d?: string) => (d ? `a ${d} domain` : 'a custom');
     errors.push(`schema ${schema.node.path} is ${kind(schemaDomain.domain)} schema but dataset group ${group.node.path} is ` +

@@ -48,6 +48,12 @@ export const DATASET_HANDLER_ACTIONS = [
 ];
 
 /**
+ * What the dataset handler calls on the dataset's group: CreateDataset is authorized against the
+ * new dataset and its dataset group (Service Authorization Reference: both resource types required).
+ */
+export const DATASET_GROUP_OF_DATASET_ACTIONS = ['personalize:CreateDataset'];
+
+/**
  * What the dataset handler reads of schemas: on a schema change of a dataset type that cannot
  * change its schema, whether the new schema is the same as the one in use.
  */
@@ -68,6 +74,54 @@ export const DATASET_IMPORT_HANDLER_ACTIONS = [
   'personalize:CreateDatasetImportJob',
   'personalize:DescribeDatasetImportJob',
 ];
+
+/**
+ * What the import handler calls on the dataset: CreateDatasetImportJob is authorized against the new
+ * job and the dataset it imports into (both resource types required).
+ */
+export const DATASET_OF_IMPORT_ACTIONS = ['personalize:CreateDatasetImportJob'];
+
+/**
+ * What the handler does with a local file's staged copy: CopyObject writes it (PutObject) after
+ * reading the asset (GetObject); HeadObject (GetObject, and ListBucket so that a missing copy is a
+ * 404 rather than a 403) tells whether it is still there; DeleteObject removes it once the job ended.
+ */
+export const STAGED_COPY_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'];
+export const STAGED_COPY_BUCKET_ACTIONS = ['s3:ListBucket'];
+export const ASSET_READ_ACTIONS = ['s3:GetObject'];
+
+/** What the handler calls to manage event trackers. */
+export const EVENT_TRACKER_HANDLER_ACTIONS = [
+  'personalize:CreateEventTracker',
+  'personalize:DescribeEventTracker',
+  'personalize:DeleteEventTracker',
+];
+
+/**
+ * What the event tracker handler calls on the tracker's group: CreateEventTracker is authorized
+ * against the new tracker and its dataset group (both resource types required).
+ */
+export const DATASET_GROUP_OF_EVENT_TRACKER_ACTIONS = ['personalize:CreateEventTracker'];
+
+/** ListEventTrackers (the name lookup of a retried create) has no resource type: IAM grants it on "*" only. */
+export const EVENT_TRACKER_LIST_ACTIONS = ['personalize:ListEventTrackers'];
+
+export const EVENT_TRACKER_READ_ACTIONS = [
+  'personalize:DescribeEventTracker',
+  'personalize:ListTagsForResource',
+];
+
+/** PutEvents has no resource type in the Service Authorization Reference: IAM honours it on "*" only. */
+export const PUT_EVENTS_ACTIONS = ['personalize:PutEvents'];
+/** PutActionInteractions (through a tracker, too) has no resource type either. */
+export const PUT_ACTION_INTERACTIONS_ACTIONS = ['personalize:PutActionInteractions'];
+
+/** The record actions each dataset type takes (PutItems, PutUsers, PutActions), by the type's key. */
+export const PUT_RECORDS_ACTIONS: Readonly<Record<string, string>> = {
+  ITEMS: 'personalize:PutItems',
+  USERS: 'personalize:PutUsers',
+  ACTIONS: 'personalize:PutActions',
+};
 
 /**
  * What Personalize needs to read import data from S3, on the role it is given and in the bucket

@@ -1,21 +1,14 @@
 import { Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { nameFromPersonalizeArn, PERSONALIZE_NAME_RULE, PERSONALIZE_TAG_RULES } from './common';
-import { DatasetGroupDomain } from './dataset-group';
+import { nameFromPersonalizeArn, personalizeProvider, validatePersonalizeName } from './common';
+import type { DatasetGroupDomain } from './dataset-group';
 import { DatasetType } from './dataset-type';
 import { SCHEMA_HANDLER_ACTIONS, SCHEMA_READ_ACTIONS } from './perms';
 import { SchemaDefinition, SchemaField } from './schema-field';
-import { checkDomainDatasetType, checkSchemaFields, FieldFacts, MAX_SCHEMA_LENGTH } from './schema-rules';
-import { DatasetsProvider, PERSONALIZE } from '../private/provider';
-import { addDatasetResource, newTagManager } from '../private/resource';
+import { checkDomainDatasetType, checkSchemaFields, MAX_SCHEMA_LENGTH } from './schema-rules';
+import { addDatasetResource } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
-
-/******************************************************************************
- *                                 Constants
- *****************************************************************************/
-
-const RESOURCE_TYPE = 'Custom::PersonalizeSchema';
 
 /******************************************************************************
  *                                 Interface
@@ -47,6 +40,19 @@ export interface ISchema extends IResource {
    */
   readonly domain?: DatasetGroupDomain;
 
+  /**
+   * The schema's fields, as they are known at synth time: what other constructs check against it
+   * (the header row of a local CSV file to import, say).
+   * @default - not known for an imported schema, or for a definition with tokens in it
+   */
+  readonly fields?: SchemaFieldInfo[];
+
+  /**
+   * What happens to the schema when it leaves the stack.
+   * @default - not known for an imported schema
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
   /** Grants the given actions on this schema. */
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
@@ -58,11 +64,27 @@ export interface ISchema extends IResource {
  *                                 Base class
  *****************************************************************************/
 
+/** A field of a schema, as the schema resolved it at synth time. */
+export interface SchemaFieldInfo {
+  /** The field's name. */
+  readonly name: string;
+  /** The field's Avro types, `null` aside (one for a valid field), e.g. `string`. */
+  readonly types: string[];
+  /** Whether the field may be null (its type is a union with `null`). */
+  readonly optional: boolean;
+  /** Whether the field is categorical. */
+  readonly categorical: boolean;
+  /** Whether the field is textual (unstructured text). */
+  readonly textual: boolean;
+}
+
 abstract class SchemaBase extends Resource implements ISchema {
   public abstract readonly schemaArn: string;
   public abstract readonly schemaName: string;
   public abstract readonly datasetType?: DatasetType;
   public abstract readonly domain?: DatasetGroupDomain;
+  public abstract readonly fields?: SchemaFieldInfo[];
+  public abstract readonly removalPolicy?: RemovalPolicy;
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.schemaArn] });
@@ -217,6 +239,8 @@ export class Schema extends SchemaBase {
       public readonly schemaName = nameFromPersonalizeArn(scope, attrs.schemaArn, 'schema', 'schemaArn', 'schema');
       public readonly datasetType = attrs.datasetType;
       public readonly domain = attrs.domain;
+      public readonly fields = undefined;
+      public readonly removalPolicy = undefined;
     }
     return new Import(scope, id, { environmentFromArn: attrs.schemaArn });
   }
@@ -237,12 +261,7 @@ export class Schema extends SchemaBase {
   public readonly domain?: DatasetGroupDomain;
   /** The removal policy of the schema. */
   public readonly removalPolicy: RemovalPolicy;
-  /**
-   * The schema's fields when known at synth time (for checks made by other constructs, such as a
-   * dataset import's CSV header check).
-   * @internal
-   */
-  public readonly _fields?: readonly FieldFacts[];
+  public readonly fields?: SchemaFieldInfo[];
 
   /**
    * @param scope the scope in which to define this construct
@@ -253,7 +272,7 @@ export class Schema extends SchemaBase {
     super(scope, id);
     const { datasetType, domain } = props;
     const errors = [
-      ...validateString(props.schemaName, { property: 'schemaName', ...PERSONALIZE_NAME_RULE }),
+      ...validatePersonalizeName(props.schemaName, 'schemaName'),
       ...validateString(datasetType.value, { property: 'datasetType', minLength: 1 }),
       ...checkDomainDatasetType(datasetType.key, datasetType.value, domain, 'datasetType'),
     ];
@@ -266,7 +285,9 @@ export class Schema extends SchemaBase {
     if (resolved.fields) {
       errors.push(...checkSchemaFields({ fields: resolved.fields, typeKey: datasetType.key, typeValue: datasetType.value, domain }));
     }
-    this._fields = resolved.fields;
+    this.fields = resolved.fields && !resolved.fields.some((f) => Token.isUnresolved(f.name))
+      ? resolved.fields.map((f) => ({ name: f.name, types: [...f.types], optional: f.nullable, categorical: f.categorical, textual: f.textual }))
+      : undefined;
     const json = resolved.text ?? this.toJson(resolved.document);
     if (!Token.isUnresolved(json) && json.length > MAX_SCHEMA_LENGTH) {
       errors.push(`the schema JSON is ${json.length} characters long; CreateSchema takes at most ${MAX_SCHEMA_LENGTH}`);
@@ -277,12 +298,10 @@ export class Schema extends SchemaBase {
     this.domain = domain;
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    // Schemas cannot be tagged, so the handler gets no tagging actions on them.
-    const provider = DatasetsProvider.of(this, PERSONALIZE);
-    provider.grantHandlerOnResourceType('personalize', 'schema', SCHEMA_HANDLER_ACTIONS);
-    const resource = addDatasetResource(this, {
-      service: provider.service,
-      resourceType: RESOURCE_TYPE,
+    // Schemas cannot be tagged (CreateSchema takes no tags): the handler gets no tagging actions on them.
+    personalizeProvider(this, 'schema', SCHEMA_HANDLER_ACTIONS, /* taggable */ false);
+    const { resource, attributes } = addDatasetResource(this, {
+      resource: 'Schema',
       properties: {
         Name: props.schemaName,
         // CloudFormation passes resource properties as strings: the schema goes as its JSON text.
@@ -290,13 +309,11 @@ export class Schema extends SchemaBase {
         Domain: domain,
       },
       removalPolicy: this.removalPolicy,
-      tags: newTagManager(RESOURCE_TYPE),
-      tagRules: PERSONALIZE_TAG_RULES,
       waitTimeout: props.waitTimeout,
     });
 
     this.schemaArn = resource.ref;
-    this.schemaName = props.schemaName ?? resource.getAttString('SchemaName');
+    this.schemaName = props.schemaName ?? resource.getAttString(attributes.SchemaName);
   }
 
   /** The document as JSON text; documents with tokens in them are rendered by CloudFormation. */

@@ -1,49 +1,62 @@
-import { CustomResource, Duration, Lazy, RemovalPolicy, TagManager, TagType } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DatasetsProvider, HandlerService } from './provider';
 import { TagRules, throwIfInvalid, validateTags, validateTimeout } from './validation';
+import {
+  attributeNames, DEFAULT_WAIT_TIMEOUT_SECONDS, OperationalProperties, Properties, RESOURCES, ResourceName, SERVICE_TIMEOUT_SECONDS,
+} from '../contract';
+import { DatasetsProvider } from '../provider';
 
-/** How long a resource waits for ACTIVE (or for its deletion) unless its construct says otherwise. */
-export const DEFAULT_WAIT_TIMEOUT = Duration.minutes(30);
-
-export interface DatasetResourceOptions {
-  readonly service: HandlerService;
-  /** The custom resource type the handler dispatches on, e.g. `Custom::PersonalizeDatasetGroup`. */
-  readonly resourceType: string;
-  /** Resource properties, as the handler reads them. */
-  readonly properties: Record<string, unknown>;
+export interface DatasetResourceOptions<R extends ResourceName> {
+  /** The contract's name of the resource type. */
+  readonly resource: R;
+  /** The resource's own properties, in the contract's shape (undefined ones are left out). */
+  readonly properties: Omit<Properties<R>, keyof OperationalProperties>;
   readonly removalPolicy: RemovalPolicy;
-  readonly tags: TagManager;
-  readonly tagRules: TagRules;
+  /** The construct's tags; absent for a resource type that cannot be tagged. */
+  readonly tags?: { readonly manager: TagManager; readonly rules: TagRules };
   readonly waitTimeout?: Duration;
+  /** @default the contract's DEFAULT_WAIT_TIMEOUT_SECONDS */
+  readonly defaultWaitTimeout?: Duration;
 }
 
 /**
- * The one way every construct of the library adds its custom resource: through the stack's
- * shared provider for the service, with the construct's tags and wait bound.
+ * The one way every construct of the library adds its custom resource: through the stack's shared
+ * provider, with the construct's tags and wait bound, its properties rendered as the contract says.
+ * Returns the custom resource and its attribute names.
  */
-export function addDatasetResource(scope: Construct, options: DatasetResourceOptions): CustomResource {
+export function addDatasetResource<R extends ResourceName>(scope: Construct, options: DatasetResourceOptions<R>) {
   throwIfInvalid(scope, validateTimeout(options.waitTimeout));
-  const provider = DatasetsProvider.of(scope, options.service);
+  const provider = DatasetsProvider.of(scope);
+  const spec = RESOURCES[options.resource];
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options.properties as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    const kind = (spec.properties as Record<string, string>)[key];
+    // A JSON document travels as its text: CloudFormation passes properties as strings.
+    properties[key] = kind?.startsWith('json') ? Stack.of(scope).toJsonString(value) : value;
+  }
+  const tags = options.tags;
+  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: provider.serviceToken,
-    resourceType: options.resourceType,
+    resourceType: spec.type,
     properties: {
-      ...options.properties,
-      Tags: Lazy.any({ produce: () => options.tags.renderTags() }, { omitEmptyArray: true }),
-      WaitTimeoutSeconds: (options.waitTimeout ?? DEFAULT_WAIT_TIMEOUT).toSeconds(),
+      ...properties,
+      ...(tags ? { Tags: Lazy.any({ produce: () => tags.manager.renderTags() }, { omitEmptyArray: true }) } : {}),
+      WaitTimeoutSeconds: waitTimeout.toSeconds(),
     },
+    serviceTimeout: Duration.seconds(SERVICE_TIMEOUT_SECONDS),
     removalPolicy: options.removalPolicy,
   });
-  // Tags arrive through Aspects, so they can only be checked once synthesis has applied them.
-  scope.node.addValidation({
-    validate: () => validateTags(renderedTags(options.tags), options.tagRules),
-  });
-  return resource;
+  if (tags) {
+    // Tags arrive through Aspects, so they can only be checked once synthesis has applied them.
+    scope.node.addValidation({ validate: () => validateTags(renderedTags(tags.manager), tags.rules) });
+  }
+  return { resource, provider, attributes: attributeNames(options.resource) };
 }
 
-export function newTagManager(resourceType: string): TagManager {
-  return new TagManager(TagType.KEY_VALUE, resourceType);
+export function newTagManager(resource: ResourceName): TagManager {
+  return new TagManager(TagType.KEY_VALUE, RESOURCES[resource].type);
 }
 
 function renderedTags(tags: TagManager): Array<{ key: string; value: string }> {

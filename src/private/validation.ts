@@ -5,6 +5,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { MAX_WAIT_TIMEOUT_SECONDS, RESERVED_TAG_PREFIX } from '../contract';
 
 export interface StringRule {
   readonly property: string;
@@ -48,6 +49,9 @@ export function validateTags(tags: Array<{ key: string; value: string }>, rules:
   for (const { key, value } of tags) {
     if (Token.isUnresolved(key)) continue;
     if (key.toLowerCase().startsWith('aws:')) errors.push(`tag key "${key}" uses the reserved prefix "aws:"`);
+    if (key.startsWith(RESERVED_TAG_PREFIX)) {
+      errors.push(`tag key "${key}" uses the prefix "${RESERVED_TAG_PREFIX}", which the library keeps for its own tags`);
+    }
     errors.push(...validateString(key, { property: 'tag key', pattern: rules.keyPattern, minLength: 1, maxLength: rules.maxKeyLength }));
     errors.push(...validateString(value, { property: `tag value of "${key}"`, pattern: rules.valuePattern, maxLength: rules.maxValueLength }));
   }
@@ -57,8 +61,9 @@ export function validateTags(tags: Array<{ key: string; value: string }>, rules:
 export function validateTimeout(timeout: Duration | undefined, property = 'waitTimeout'): string[] {
   if (timeout === undefined || Token.isUnresolved(timeout.toSeconds())) return [];
   const seconds = timeout.toSeconds();
-  return seconds < 1 || seconds > 3600
-    ? [`${property} is ${seconds} seconds; it must be from 1 second to 1 hour (the CloudFormation Provider framework's ceiling)`]
+  return seconds < 1 || seconds > MAX_WAIT_TIMEOUT_SECONDS
+    ? [`${property} is ${seconds} seconds; it must be from 1 second to ${MAX_WAIT_TIMEOUT_SECONDS / 60} minutes ` +
+      '(CloudFormation gives a custom resource an hour at most, and the wait must end before it does)']
     : [];
 }
 

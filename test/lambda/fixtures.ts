@@ -2,7 +2,9 @@
  * Shared builders for handler tests: a base CloudFormation request that each test spreads its
  * variant into, as the Provider framework would deliver it.
  */
-import type { IsCompleteRequest, OnEventRequest, OnEventResponse, Properties } from '../../lambda/core/types';
+import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../lambda/core/lifecycle';
+
+export type Properties = Record<string, unknown>;
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Recommendations/5b6a6a40-0000-11ef-8000-0a1b2c3d4e5f';
 export const ACCOUNT = '123456789012';

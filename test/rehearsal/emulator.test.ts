@@ -4,6 +4,7 @@
  */
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Emulator, startEmulator } from '../../rehearsal/emulator';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -27,13 +28,19 @@ beforeAll(async () => {
   emu = await startEmulator({
     delays: { step: 10 },
     s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
+    checkModel: true,
   });
   // No retries: each call is one request, so errors and counts are exact.
   personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
   agentcore = new ac.BedrockAgentCoreControlClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
 });
 
-afterEach(() => emu.reset());
+// Every response of every test is checked against the SDK's model; a departure fails the test.
+afterEach(() => {
+  const violations = emu.modelViolations();
+  emu.reset();
+  expect(violations.map((v) => v.message)).toEqual([]);
+});
 
 afterAll(async () => {
   personalize.destroy();
@@ -229,7 +236,7 @@ describe('Personalize dataset groups', () => {
   });
 
   test('quotas: LimitExceededException (Personalize), ServiceQuotaExceededException (AgentCore)', async () => {
-    const limited = await startEmulator({ limits: { datasetGroups: 1, schemas: 1, evaluationDatasets: 1 } });
+    const limited = await startEmulator({ limits: { datasetGroups: 1, schemas: 1, evaluationDatasets: 1 }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: limited.url, region: REGION, credentials, maxAttempts: 1 });
     const acClient = new ac.BedrockAgentCoreControlClient({ endpoint: limited.url, region: REGION, credentials, maxAttempts: 1 });
     try {
@@ -554,6 +561,8 @@ describe('AgentCore datasets', () => {
   });
 
   test('delete: DATASET_NOT_READY while CREATING or UPDATING; DELETING > gone; in use by an evaluation job; DELETE_FAILED', async () => {
+    // Creating and updating long enough for the delete to arrive meanwhile, however loaded the machine.
+    emu.faults.add({ kind: 'slow', service: 'agentcore', operation: ['CreateDataset', 'AddDatasetExamples'], delayMs: 100, times: 2 });
     const creating = await agentcore.send(new ac.CreateDatasetCommand({
       datasetName: 'fresh', schemaType: 'THIRD_PARTY_EVALUATION_V1', source: { inlineExamples: { examples: [{}] } },
     }));
@@ -673,6 +682,22 @@ describe('AgentCore examples and versions', () => {
     expect((await errorOf(agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId, nextToken: 'garbage' })))).name).toBe('ValidationException');
   });
 
+  test('ListDatasetExamples refuses a page whose response would exceed 5 MB (ValidationException); smaller pages list it all', async () => {
+    const { datasetId } = await activeEvalDataset('large', [example(-1)]);
+    // 1000 examples of about 6 KB: two adds of 3 MB each, under the 5 MB request limit.
+    const big = (n: number) => ({ ...example(n), turns: [{ input: `${n} ${'x'.repeat(6000)}` }] });
+    for (const first of [0, 500]) {
+      await addExamples(datasetId, Array.from({ length: 500 }, (_, i) => big(first + i)));
+      await emu.waitFor(datasetId!, 'ACTIVE');
+    }
+    const tooBig = await errorOf(agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId })));
+    expect(tooBig).toBeInstanceOf(ac.ValidationException);
+    expect(tooBig).toMatchObject({ reason: 'FieldValidationFailed', fieldList: [{ name: 'maxResults', message: tooBig.message }] });
+    expect(tooBig.message).toMatch(/^The response of 1000 examples would be \d+ bytes, over the 5 MB limit of ListDatasetExamples: request fewer with maxResults/);
+    expect((await listAllExamples(datasetId!))).toHaveLength(1001); // pages of 400
+    expect((await agentcore.send(new ac.ListDatasetExamplesCommand({ datasetId, maxResults: 800 }))).examples).toHaveLength(800);
+  });
+
   test('ListDatasets pages', async () => {
     for (const name of ['one', 'two', 'three']) await activeEvalDataset(name);
     const names: string[] = [];
@@ -773,7 +798,7 @@ describe('faults', () => {
     const info = await emu.waitFor(slow!, 'ACTIVE');
     expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(115); // two steps of 60 ms
 
-    const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } } });
+    const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: configured.url, region: REGION, credentials, maxAttempts: 1 });
     try {
       const { datasetGroupArn } = await client.send(new p.CreateDatasetGroupCommand({ name: 'g' }));
@@ -812,6 +837,98 @@ describe('faults', () => {
     await personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn: groupArn }));
   });
 
+  test('no-response: the request is read and never answered; a client with a request timeout gives up; nothing was done', async () => {
+    const fault = emu.faults.add({ kind: 'no-response', operation: 'CreateDatasetGroup', times: 1 });
+    const impatient = new p.PersonalizeClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 1, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+    });
+    try {
+      const started = Date.now();
+      const lost = await errorOf(impatient.send(new p.CreateDatasetGroupCommand({ name: 'lost' })));
+      expect(lost.name).toMatch(/Timeout/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(fault).toMatchObject({ hits: 1, remaining: 0 });
+      expect(emu.calls().map((c) => [c.operation, c.name, c.delivery, c.httpStatus])).toEqual([['CreateDatasetGroup', 'lost', 'no-response', undefined]]);
+      expect(emu.resources()).toEqual([]);
+      // The next call is answered.
+      await impatient.send(new p.CreateDatasetGroupCommand({ name: 'lost' }));
+      expect(emu.resources().map((r) => r.name)).toEqual(['lost']);
+    } finally {
+      impatient.destroy();
+    }
+  });
+
+  test('no-response that executes: the create happened, its answer was lost; the SDK retry meets the group it made', async () => {
+    emu.faults.add({ kind: 'no-response', service: 'personalize', operation: 'CreateDatasetGroup', executes: true, times: 1 });
+    const retrying = new p.PersonalizeClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 2, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+    });
+    try {
+      const again = await errorOf(retrying.send(new p.CreateDatasetGroupCommand({ name: 'twice' })));
+      expect(again).toBeInstanceOf(p.ResourceAlreadyExistsException);
+      expect(again.$metadata.attempts).toBe(2);
+    } finally {
+      retrying.destroy();
+    }
+    expect(emu.resources().map((r) => r.name)).toEqual(['twice']);
+    expect(emu.calls().map((c) => c.delivery ?? c.error)).toEqual(['no-response', 'ResourceAlreadyExistsException']);
+  });
+
+  test('no-response for any service (S3 too); close() ends promptly with the request still open', async () => {
+    const own = await startEmulator({ checkModel: true });
+    const s3 = new S3Client({ endpoint: own.url, region: REGION, credentials, maxAttempts: 1 }); // no timeout: it would wait forever
+    own.faults.add({ kind: 'no-response', service: 's3', operation: 'PutObject' });
+    own.faults.add({ kind: 'no-response', service: 'agentcore', operation: 'ListDatasets' });
+    const acClient = new ac.BedrockAgentCoreControlClient({ endpoint: own.url, region: REGION, credentials, maxAttempts: 1 });
+    try {
+      const put = errorOf(s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x' })));
+      const list = errorOf(acClient.send(new ac.ListDatasetsCommand({})));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(own.calls().map((c) => [c.service, c.operation, c.delivery])).toEqual(
+        expect.arrayContaining([['s3', 'PutObject', 'no-response'], ['agentcore', 'ListDatasets', 'no-response']]));
+      expect(own.objects()).toEqual([]);
+      const closing = Date.now();
+      await own.close();
+      expect(Date.now() - closing).toBeLessThan(1000);
+      expect((await put).message).toMatch(/socket hang up|ECONNRESET/);
+      expect((await list).message).toMatch(/socket hang up|ECONNRESET/);
+    } finally {
+      s3.destroy();
+      acClient.destroy();
+    }
+  });
+
+  test('slow-response: the operation runs at once, its answer (success or error) arrives delayMs later; past a request timeout it is lost', async () => {
+    const groupArn = await activeGroup('slowly');
+    const fault = emu.faults.add({ kind: 'slow-response', operation: 'DescribeDatasetGroup', delayMs: 200, times: 2 });
+    let started = Date.now();
+    const { datasetGroup } = await personalize.send(new p.DescribeDatasetGroupCommand({ datasetGroupArn: groupArn }));
+    expect(datasetGroup).toMatchObject({ name: 'slowly', status: 'ACTIVE' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    started = Date.now();
+    const missing = await errorOf(personalize.send(new p.DescribeDatasetGroupCommand({ datasetGroupArn: `${groupArn}-none` })));
+    expect(missing).toBeInstanceOf(p.ResourceNotFoundException);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(fault.hits).toBe(2);
+    expect(emu.calls({ operation: 'DescribeDatasetGroup' }).map((c) => [c.delivery, c.httpStatus])).toEqual([['slow-response', 200], ['slow-response', 400]]);
+
+    emu.faults.add({ kind: 'slow-response', service: 'agentcore', operation: 'CreateDataset', delayMs: 300, times: 1 });
+    const impatient = new ac.BedrockAgentCoreControlClient({
+      endpoint: emu.url, region: REGION, credentials, maxAttempts: 1, requestHandler: { requestTimeout: 100, throwOnRequestTimeout: true },
+    });
+    try {
+      const late = await errorOf(impatient.send(new ac.CreateDatasetCommand({
+        datasetName: 'late', schemaType: 'THIRD_PARTY_EVALUATION_V1', source: { inlineExamples: { examples: [{}] } },
+      })));
+      expect(late.name).toMatch(/Timeout/);
+    } finally {
+      impatient.destroy();
+    }
+    expect(emu.resources({ service: 'agentcore' }).map((r) => r.name)).toEqual(['late']); // created all the same
+    expect(() => emu.faults.add({ kind: 'slow-response' })).toThrow(/delayMs/);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // let the late answer go out before the reset
+  });
+
   test('faults match by service, operation and resource only', async () => {
     emu.faults.add({ kind: 'throttle', service: 'agentcore', operation: 'CreateDataset' });
     emu.faults.add({ kind: 'throttle', resource: 'other-group' });
@@ -822,6 +939,32 @@ describe('faults', () => {
     expect(() => emu.faults.add({ kind: 'slow' })).toThrow(/delayMs/);
     emu.faults.clear();
     await activeEvalDataset();
+  });
+});
+
+describe('the model check (checkModel)', () => {
+  test('an answer outside the SDK model is an emulator bug: a 500 naming operation and member, and a recorded violation', async () => {
+    emu.faults.add({ kind: 'error', operation: 'ListSchemas', error: 'BogusException', times: 1 });
+    const bug = await errorOf(personalize.send(new p.ListSchemasCommand({})));
+    expect(bug).toMatchObject({ name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
+    expect(bug.message).toMatch(/^Emulator bug: its ListSchemas BogusException error departs from the AWS SDK's model of personalize: .*no such error/);
+    expect(emu.modelViolations()).toEqual([
+      { service: 'personalize', operation: 'ListSchemas', seq: 1, message: expect.stringContaining('BogusException') },
+    ]);
+    emu.reset(); // the violation was the point
+  });
+
+  test('errors as the models declare them: a bad maxResults where no InvalidInputException is declared; 503 is ServiceUnavailable', async () => {
+    const range = await errorOf(personalize.send(new p.ListDatasetGroupsCommand({ maxResults: 101 })));
+    expect(range).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    expect(range.message).toContain("Value '101' at 'maxResults' failed to satisfy constraint");
+    expect(await errorOf(personalize.send(new p.ListDatasetsCommand({ maxResults: 101 })))).toBeInstanceOf(p.InvalidInputException);
+    expect((await errorOf(agentcore.send(new ac.ListDatasetsCommand({ maxResults: 101 })))).name).toBe('ValidationException');
+    emu.faults.add({ kind: 'server-error', status: 503, times: 2 });
+    expect(await errorOf(personalize.send(new p.ListSchemasCommand({}))))
+      .toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+    expect(await errorOf(agentcore.send(new ac.ListDatasetsCommand({}))))
+      .toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
   });
 });
 

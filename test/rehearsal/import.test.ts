@@ -38,11 +38,16 @@ let synthesized = 0;
 beforeAll(async () => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined); // the handlers' progress lines
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-rehearsal-'));
-  emu = await startEmulator({ delays: { step: 5 } });
+  emu = await startEmulator({ delays: { step: 5 }, checkModel: true });
   personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 });
 
-afterEach(() => emu.reset());
+// Every response is checked against the SDK's model; a departure fails the test.
+afterEach(() => {
+  const violations = emu.modelViolations();
+  emu.reset();
+  expect(violations.map((v) => v.message)).toEqual([]);
+});
 
 afterAll(async () => {
   personalize?.destroy();

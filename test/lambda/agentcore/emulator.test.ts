@@ -5,9 +5,9 @@
 import {
   BedrockAgentCoreControlClient, GetDatasetCommand, ListDatasetExamplesCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { isComplete, onEvent } from '../../../lambda/agentcore';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { EXAMPLES_SOURCE_TAG_KEY } from '../../../lambda/agentcore/evaluation-dataset';
-import type { IsCompleteResponse, OnEventRequest, OnEventResponse, Properties } from '../../../lambda/core/types';
+import type { IsCompleteResponse, OnEventRequest, OnEventResponse, Properties } from '../../../lambda/core/lifecycle';
 import { Emulator, startEmulator } from '../../../rehearsal/emulator';
 import { completeEvent, createEvent, deleteEvent, updateEvent } from '../fixtures';
 

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { isComplete, onEvent } from '../../../lambda/agentcore';
-import { EXAMPLES_SOURCE_TAG_KEY, examplesSourceTag } from '../../../lambda/agentcore/evaluation-dataset';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
-import { contextOf, OWNER_TAG_KEY, ownerTagValue } from '../../../lambda/core/naming';
-import type { IsCompleteRequest, OnEventRequest, OnEventResponse, Properties } from '../../../lambda/core/types';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
+import { setObjectStore } from '../../../lambda/objects';
+import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { OWNER_TAG_KEY } from '../../../src/contract';
+import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../../lambda/core/lifecycle';
+import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
 const ID = 'checkout_eval-a1b2c3d4e5';
@@ -25,10 +25,26 @@ const TOKEN = /^[0-9a-f]{64}$/;
 const agentcore = mockClient(BedrockAgentCoreControlClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 
+/** The S3 files the handler may read (an S3 source changed by an update). */
+let files: Record<string, string>;
+
 beforeEach(() => {
   agentcore.reset();
-  resetDeletionBackoff();
+  resetHandlers();
+  files = {};
+  setObjectStore({
+    copy: async () => undefined,
+    exists: async () => false,
+    remove: async () => undefined,
+    read: async ({ bucket, key }) => {
+      const text = files[`s3://${bucket}/${key}`];
+      if (text === undefined) throw serviceError('NoSuchKey', 'The specified key does not exist.', 404);
+      return text;
+    },
+  });
 });
+
+const jsonl = (examples: Example[]) => examples.map((e) => JSON.stringify(e)).join('\n');
 beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
 
 type Example = Record<string, unknown>;
@@ -51,6 +67,8 @@ class FakeDataset {
   versions: string[] = [];
   description?: string;
   tags: Record<string, string> = {};
+  /** When the last write or status change happened (GetDataset's updatedAt). */
+  updatedAt = new Date(Date.now() - 60_000);
   private next = 0;
 
   constructor(examples: Example[] = [], readonly s3: Record<string, Example[]> = {}) {
@@ -65,6 +83,8 @@ class FakeDataset {
       draftStatus: this.modified ? 'MODIFIED' : 'UNMODIFIED',
       exampleCount: this.draft.size,
       schemaType: PREDEFINED,
+      tags: { ...this.tags },
+      updatedAt: this.updatedAt,
     }));
     agentcore.on(ListDatasetExamplesCommand).callsFake((input) => {
       const all = [...this.draft].map(([exampleId, content]) => ({ exampleId, ...content }));
@@ -86,6 +106,7 @@ class FakeDataset {
     agentcore.on(CreateDatasetVersionCommand).callsFake(() => {
       this.versions.unshift(String(this.versions.length + 1));
       this.status = 'UPDATING';
+      this.updatedAt = new Date();
       this.modified = false;
       return { datasetArn: ARN, datasetId: ID, status: 'UPDATING', datasetVersion: this.versions[0] };
     });
@@ -125,10 +146,14 @@ class FakeDataset {
   }
 
   private write(apply: () => void) {
-    if (this.status !== 'ACTIVE') throw serviceError('ConflictException', `DATASET_NOT_READY: Dataset ${ID} is ${this.status}.`, 409);
+    // Example writes are refused while CREATING or UPDATING; from UPDATE_FAILED they are allowed (API reference).
+    if (this.status !== 'ACTIVE' && this.status !== 'UPDATE_FAILED') {
+      throw serviceError('ConflictException', `DATASET_NOT_READY: Dataset ${ID} is ${this.status}.`, 409);
+    }
     apply();
     this.status = 'UPDATING';
     this.modified = true;
+    this.updatedAt = new Date();
     return { datasetArn: ARN, datasetId: ID, status: 'UPDATING' };
   }
 }
@@ -193,13 +218,21 @@ describe('create', () => {
     expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 
-  test('an S3 source is passed as s3Source, and the source is recorded in a tag', async () => {
+  test('an S3 source is passed as s3Source: the service reads the file', async () => {
     agentcore.on(CreateDatasetCommand).resolves({ datasetArn: ARN });
     await onEvent(createEvent(TYPE, { SchemaType: PREDEFINED, S3Uri: S3_URI }));
     expect(agentcore).toHaveReceivedCommandWith(CreateDatasetCommand, {
       source: { s3Source: { s3Uri: S3_URI } },
-      tags: { [OWNER_TAG_KEY]: OWNER, [EXAMPLES_SOURCE_TAG_KEY]: examplesSourceTag(S3_URI) },
+      tags: { [OWNER_TAG_KEY]: OWNER },
     });
+  });
+
+  test('once an S3-sourced dataset is ACTIVE, its version is published; the file is not read again', async () => {
+    const fake = new FakeDataset(scenarios(3, 'file'));
+    const event = createEvent(TYPE, { SchemaType: PREDEFINED, S3Uri: S3_URI });
+    const { result } = await untilComplete(started(event, { PhysicalResourceId: ARN }), fake);
+    expect(result.Data!.DatasetVersion).toBe('1');
+    expect(agentcore).not.toHaveReceivedCommand(ListDatasetExamplesCommand);
   });
 
   test('a retried create sends the same clientToken, so the service returns the same dataset; another request sends another', async () => {
@@ -220,18 +253,20 @@ describe('create', () => {
     agentcore.on(ListDatasetsCommand)
       .resolvesOnce({ datasets: [{ datasetArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/other-1', datasetName: 'other' } as any], nextToken: 'p2' })
       .resolvesOnce({ datasets: [{ datasetArn: ARN, datasetName: 'Checkout_Eval' } as any] });
-    agentcore.on(ListTagsForResourceCommand).resolves({ tags: { [OWNER_TAG_KEY]: OWNER } });
+    agentcore.on(GetDatasetCommand).resolves({ datasetArn: ARN, datasetId: ID, tags: { [OWNER_TAG_KEY]: OWNER } } as any);
     const response = await onEvent(createEvent(TYPE, inline([scenario('s1')], { DatasetName: 'checkout_eval' })));
     expect(response.PhysicalResourceId).toBe(ARN);
     expect(agentcore).toHaveReceivedCommandWith(ListDatasetsCommand, { nextToken: 'p2' });
-    expect(agentcore).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ARN });
+    // Tags are read from GetDataset, which documents them; ListTagsForResource is not needed.
+    expect(agentcore).toHaveReceivedCommandWith(GetDatasetCommand, { datasetId: ID });
+    expect(agentcore).not.toHaveReceivedCommand(ListTagsForResourceCommand);
     expect(agentcore).toHaveReceivedCommandTimes(CreateDatasetCommand, 1);
   });
 
   test('a name taken by someone else fails and leaves that dataset alone', async () => {
     agentcore.on(CreateDatasetCommand).rejects(serviceError('ConflictException', "A dataset named 'checkout_eval' already exists in this account.", 409));
     agentcore.on(ListDatasetsCommand).resolves({ datasets: [{ datasetArn: ARN, datasetName: 'checkout_eval' } as any] });
-    agentcore.on(ListTagsForResourceCommand).resolves({ tags: { team: 'other' } });
+    agentcore.on(GetDatasetCommand).resolves({ datasetArn: ARN, datasetId: ID, tags: { team: 'other' } } as any);
     await expect(onEvent(createEvent(TYPE, inline([scenario('s1')], { DatasetName: 'checkout_eval' }))))
       .rejects.toThrow(/already exists.*not created by this stack resource/);
     expect(agentcore).not.toHaveReceivedCommand(DeleteDatasetCommand);
@@ -358,16 +393,22 @@ describe('update', () => {
     expect(agentcore).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetId: ID, description: '' });
   });
 
-  test('a change of tags only is applied in place', async () => {
-    agentcore.on(UntagResourceCommand).resolves({});
-    agentcore.on(TagResourceCommand).resolves({});
-    const response = await onEvent(updateEvent(TYPE, ARN,
+  test('a change of tags only is applied in place once the dataset is ACTIVE', async () => {
+    const fake = new FakeDataset([scenario('s1')]);
+    fake.modified = false;
+    fake.versions = ['1'];
+    fake.tags = { team: 'agents', old: 'x', [OWNER_TAG_KEY]: OWNER };
+    const event = updateEvent(TYPE, ARN,
       inline([scenario('s1')], { Tags: [{ Key: 'team', Value: 'agents' }, { Key: 'old', Value: 'x' }] }),
-      inline([scenario('s1')], { Tags: [{ Key: 'team', Value: 'evals' }] })));
+      inline([scenario('s1')], { Tags: [{ Key: 'team', Value: 'evals' }] }));
+    const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
+    await untilComplete(started(event, response), fake);
     expect(agentcore).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
     expect(agentcore).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: { team: 'evals' } });
+    expect(fake.tags).toEqual({ team: 'evals', [OWNER_TAG_KEY]: OWNER });
     expect(agentcore).not.toHaveReceivedCommand(CreateDatasetCommand);
+    expect(agentcore).not.toHaveReceivedCommand(CreateDatasetVersionCommand); // the examples did not change
   });
 
   test('an examples change keeps the dataset: changed ones are updated in place, extra ones deleted, missing ones added, then a version', async () => {
@@ -378,7 +419,7 @@ describe('update', () => {
     const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2', 'old'), scenario('s3')]), inline(wanted));
     const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
-    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand']); // no write yet
+    expect(agentcore.calls()).toHaveLength(0); // onEvent writes nothing: the follow-up does, once ACTIVE
 
     const { result } = await untilComplete(started(event, response), fake);
     // s2 is updated in place (same id); s3 has no counterpart with its scenario_id, so it is reused for s4.
@@ -430,73 +471,116 @@ describe('update', () => {
     expect(fake.examples).toEqual([scenario('s1')]);
   });
 
-  test('a changed S3 source empties the DRAFT a page at a time, then adds the file and records it', async () => {
+  test('a changed S3 source: the handler reads the new file and brings the DRAFT to its examples, then publishes', async () => {
     const NEW_URI = 's3://evals-bucket/evals/checkout-v2.jsonl';
-    const fake = new FakeDataset(scenarios(1500, 'old'), { [NEW_URI]: scenarios(3, 'new') });
-    fake.tags = { [OWNER_TAG_KEY]: OWNER, [EXAMPLES_SOURCE_TAG_KEY]: examplesSourceTag(S3_URI) };
+    const fake = new FakeDataset(scenarios(1500, 'old'));
+    fake.modified = false;
+    fake.versions = ['1'];
+    files[NEW_URI] = jsonl(scenarios(3, 'new'));
     const event = updateEvent(TYPE, ARN, { SchemaType: PREDEFINED, S3Uri: S3_URI }, { SchemaType: PREDEFINED, S3Uri: NEW_URI });
     const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
 
     const { result } = await untilComplete(started(event, response), fake);
-    expect(agentcore.commandCalls(DeleteDatasetExamplesCommand).map((c) => c.args[0].input.exampleIds!.length)).toEqual([1000, 500]);
-    expect(agentcore).toHaveReceivedCommandWith(AddDatasetExamplesCommand, { datasetId: ID, source: { s3Source: { s3Uri: NEW_URI } } });
-    expect(agentcore).toHaveReceivedCommandTimes(AddDatasetExamplesCommand, 1);
+    // No example in common: 3 are reused in place for the new ones, the other 1497 deleted, 1000 at a time.
+    expect(agentcore.commandCalls(UpdateDatasetExamplesCommand).map((c) => c.args[0].input.examples!.length)).toEqual([3]);
+    expect(agentcore.commandCalls(DeleteDatasetExamplesCommand).map((c) => c.args[0].input.exampleIds!.length)).toEqual([1000, 497]);
+    expect(agentcore).not.toHaveReceivedCommand(AddDatasetExamplesCommand);
     expect(fake.examples).toEqual(scenarios(3, 'new'));
-    expect(fake.tags[EXAMPLES_SOURCE_TAG_KEY]).toBe(examplesSourceTag(NEW_URI));
-    expect(fake.tags[OWNER_TAG_KEY]).toBe(OWNER);
-    expect(result.Data!.DatasetVersion).toBe('1');
+    expect(result.Data!.DatasetVersion).toBe('2');
   });
 
-  test('an interrupted S3 change picks up where it stopped: the add is not repeated once examples are there', async () => {
-    const fake = new FakeDataset(scenarios(2, 'new'));
-    fake.tags = { [EXAMPLES_SOURCE_TAG_KEY]: `${examplesSourceTag(S3_URI)}:adding` };
+  test('an interrupted S3 change picks up where it stopped: what the DRAFT holds is compared with the file again', async () => {
+    files[S3_URI] = jsonl(scenarios(3, 'new'));
     const event = started(updateEvent(TYPE, ARN, { SchemaType: PREDEFINED, S3Uri: 's3://b/old.jsonl' }, { SchemaType: PREDEFINED, S3Uri: S3_URI }),
       { PhysicalResourceId: ARN });
-    await untilComplete(event, fake);
-    expect(agentcore).not.toHaveReceivedCommand(AddDatasetExamplesCommand);
+    // Stopped after the first two examples were added: only the third is added.
+    const partly = new FakeDataset(scenarios(2, 'new'));
+    await untilComplete(event, partly);
+    expect(agentcore.commandCalls(AddDatasetExamplesCommand).map((c) => c.args[0].input.source!.inlineExamples!.examples)).toEqual([[scenario('new2')]]);
     expect(agentcore).not.toHaveReceivedCommand(DeleteDatasetExamplesCommand);
-    expect(fake.tags[EXAMPLES_SOURCE_TAG_KEY]).toBe(examplesSourceTag(S3_URI));
-
-    // Stopped after tagging, before the add: the DRAFT is empty, so the add is issued.
-    agentcore.resetHistory();
-    const empty = new FakeDataset([], { [S3_URI]: [scenario('s1')] });
-    empty.tags = { [EXAMPLES_SOURCE_TAG_KEY]: `${examplesSourceTag(S3_URI)}:adding` };
-    await untilComplete(event, empty);
-    expect(agentcore).toHaveReceivedCommandTimes(AddDatasetExamplesCommand, 1);
-    expect(empty.examples).toEqual([scenario('s1')]);
+    expect(partly.examples).toEqual(scenarios(3, 'new'));
   });
 
-  test('a dataset left UPDATE_FAILED by an earlier request (the one being rolled back) is published back to ACTIVE, then updated', async () => {
-    const fake = new FakeDataset([scenario('s1'), scenario('s2')]);
+  test('an S3 source file that cannot be read fails with S3\'s reason', async () => {
+    const fake = new FakeDataset([]);
+    const event = updateEvent(TYPE, ARN, { SchemaType: PREDEFINED, S3Uri: S3_URI }, { SchemaType: PREDEFINED, S3Uri: 's3://evals-bucket/missing.jsonl' });
+    await expect(untilComplete(started(event, await onEvent(event)), fake)).rejects.toThrow(/NoSuchKey: The specified key does not exist/);
+  });
+
+  test('examples the service lists with extra members, in another member order, are the same examples', async () => {
+    const fake = new FakeDataset([{ turns: [{ input: 'question s1' }], scenario_id: 's1', createdAt: '2026-12-01T00:00:00Z' }]);
+    fake.modified = false;
+    fake.versions = ['1'];
+    const event = updateEvent(TYPE, ARN, inline([]), inline([scenario('s1')]));
+    await untilComplete(started(event, await onEvent(event)), fake);
+    expect(agentcore).not.toHaveReceivedCommand(UpdateDatasetExamplesCommand);
+    expect(agentcore).not.toHaveReceivedCommand(AddDatasetExamplesCommand);
+    expect(agentcore).not.toHaveReceivedCommand(CreateDatasetVersionCommand);
+  });
+
+  test('a write that leaves the listing as it was is not sent again: the example that does not converge is named', async () => {
+    const fake = new FakeDataset([]);
+    // The service "stores" the example differently from how it was written.
+    agentcore.on(AddDatasetExamplesCommand).callsFake(() => {
+      fake.draft.set('ex-9', { scenario_id: 's1', turns: [{ input: 'QUESTION S1' }] });
+      fake.status = 'UPDATING';
+      return { datasetArn: ARN, datasetId: ID, status: 'UPDATING' };
+    });
+    agentcore.on(UpdateDatasetExamplesCommand).callsFake(() => {
+      fake.status = 'UPDATING';
+      return { datasetArn: ARN, datasetId: ID, status: 'UPDATING' };
+    });
+    const event = updateEvent(TYPE, ARN, inline([]), inline([scenario('s1')]));
+    await expect(untilComplete(started(event, await onEvent(event)), fake))
+      .rejects.toThrow(/examples do not converge. After UpdateDatasetExamples of 1 example\(s\), ListDatasetExamples still lists them differently; the first is \{"scenario_id":"s1"/);
+    expect(agentcore).toHaveReceivedCommandTimes(UpdateDatasetExamplesCommand, 1);
+  });
+
+  test('a page too large for the service (over 5 MB) is asked again at half the size', async () => {
+    const fake = new FakeDataset(scenarios(3));
+    fake.modified = false;
+    fake.versions = ['1'];
+    const tooLarge = serviceError('ValidationException', 'Response size exceeds the 5 MB limit. Use a smaller maxResults.', 400);
+    agentcore.on(ListDatasetExamplesCommand, { maxResults: 100 }).rejects(tooLarge);
+    agentcore.on(ListDatasetExamplesCommand, { maxResults: 50 }).rejects(tooLarge);
+    const event = updateEvent(TYPE, ARN, inline([]), inline(scenarios(3)));
+    await untilComplete(started(event, await onEvent(event)), fake);
+    expect(agentcore.commandCalls(ListDatasetExamplesCommand).map((c) => c.args[0].input.maxResults)).toEqual([100, 50, 25]);
+  });
+
+  test('a dataset left UPDATE_FAILED by an earlier request (the one being rolled back) is brought to the request\'s examples, then published', async () => {
+    const fake = new FakeDataset([scenario('s1'), scenario('s2'), scenario('s3')]);
     fake.status = 'UPDATE_FAILED';
+    fake.failureReason = 'Example 3 is not valid';
     const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2'), scenario('s3')]), inline([scenario('s1'), scenario('s2')]));
     const response = await onEvent(event);
-    expect(agentcore.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetDatasetCommand', 'CreateDatasetVersionCommand']);
-    expect(agentcore).toHaveReceivedCommandWith(CreateDatasetVersionCommand, { datasetId: ID, clientToken: expect.stringMatching(/^.{33,256}$/) });
+    expect(agentcore.calls()).toHaveLength(0);
     const { result } = await untilComplete(started(event, response), fake);
     expect(result.IsComplete).toBe(true);
     expect(fake.status).toBe('ACTIVE');
     expect(fake.examples).toEqual([scenario('s1'), scenario('s2')]);
+    // The version published is of the restored DRAFT, after the write: not of the partly modified one.
+    const order = agentcore.calls().map((c) => c.args[0].constructor.name).filter((n) => /Examples|Version/.test(n) && !n.startsWith('List'));
+    expect(order).toEqual(['DeleteDatasetExamplesCommand', 'CreateDatasetVersionCommand']);
   });
 
   test('an example change that fails during this request still fails it, with the service\'s reason', async () => {
     const fake = new FakeDataset([scenario('s1')]);
     const event = updateEvent(TYPE, ARN, inline([scenario('s1')]), inline([scenario('s1'), scenario('s2')]));
     const response = await onEvent(event);
-    expect(agentcore).not.toHaveReceivedCommand(CreateDatasetVersionCommand);
     fake.failNextWrite = 'Example 2 is not valid JSON for the schema type';
-    await expect(untilComplete(started(event, response), fake)).rejects.toThrow(/UPDATE_FAILED: Example 2 is not valid JSON for the schema type/);
+    await expect(untilComplete(completeEvent(event, { ...response, WaitStartedAt: Date.now() - 1_000 }), fake))
+      .rejects.toThrow(/UPDATE_FAILED: Example 2 is not valid JSON for the schema type/);
+    expect(agentcore).not.toHaveReceivedCommand(CreateDatasetVersionCommand);
   });
 
-  test('switching from an S3 source to inline examples removes the source tag before the tags and examples change', async () => {
+  test('switching from an S3 source to inline examples brings the tags and the examples to the request', async () => {
     const fake = new FakeDataset(scenarios(2, 'file'));
-    fake.tags = { [OWNER_TAG_KEY]: OWNER, [EXAMPLES_SOURCE_TAG_KEY]: examplesSourceTag(S3_URI) };
+    fake.tags = { [OWNER_TAG_KEY]: OWNER };
     const event = updateEvent(TYPE, ARN, { SchemaType: PREDEFINED, S3Uri: S3_URI }, inline([scenario('s1')], { Tags: [{ Key: 'team', Value: 'evals' }] }));
     const response = await onEvent(event);
-    const order = agentcore.calls().map((c) => c.args[0].constructor.name);
-    expect(order).toEqual(['GetDatasetCommand', 'UntagResourceCommand', 'TagResourceCommand']);
-    expect(agentcore).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: [EXAMPLES_SOURCE_TAG_KEY] });
+    expect(agentcore.calls()).toHaveLength(0);
     await untilComplete(started(event, response), fake);
     expect(fake.examples).toEqual([scenario('s1')]);
     expect(fake.tags).toEqual({ [OWNER_TAG_KEY]: OWNER, team: 'evals' });

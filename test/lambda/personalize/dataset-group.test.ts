@@ -4,9 +4,9 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
-import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { isComplete, onEvent } from '../../../lambda/personalize';
+import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { OWNER_TAG_KEY } from '../../../src/contract';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDatasetGroup';
@@ -16,7 +16,7 @@ const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 
 beforeEach(() => {
   personalize.reset();
-  resetDeletionBackoff();
+  resetHandlers();
 });
 
 function describes(...statuses: Array<string | { status: string; failureReason?: string }>) {
@@ -138,18 +138,38 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  test('a change of tags only is applied in place with the same physical id', async () => {
+  test('a change of tags only keeps the group, and brings its tags to the new set once it is ACTIVE', async () => {
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [
+      { tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
+    ] });
     personalize.on(UntagResourceCommand).resolves({});
     personalize.on(TagResourceCommand).resolves({});
-    const response = await onEvent(updateEvent(TYPE, ARN,
+    describes('ACTIVE');
+    const event = updateEvent(TYPE, ARN,
       { Name: 'retail', Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { Name: 'retail', Tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }] }));
+      { Name: 'retail', Tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }] });
+    const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
+    expect(personalize.calls()).toHaveLength(0); // onEvent changes nothing: isComplete does, once ACTIVE
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({
+      IsComplete: true, Data: { DatasetGroupArn: ARN, DatasetGroupName: 'retail' },
+    });
     expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
     expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, {
       resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }, { tagKey: 'new', tagValue: 'y' }],
     });
     expect(personalize).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
+  });
+
+  test('a tag call refused while the group is in use is waited out', async () => {
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [] });
+    personalize.on(TagResourceCommand).rejectsOnce(serviceError('ResourceInUseException', 'busy')).resolves({});
+    personalize.on(DescribeDatasetGroupCommand).resolves({ datasetGroup: { datasetGroupArn: ARN, name: 'retail', status: 'ACTIVE' } });
+    const event = updateEvent(TYPE, ARN, {}, { Tags: [{ Key: 'a', Value: 'b' }] });
+    const response = await onEvent(event);
+    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
+    expect(personalize).toHaveReceivedCommandTimes(TagResourceCommand, 2);
   });
 
   test('a change of the wait bound alone calls nothing', async () => {
@@ -198,9 +218,12 @@ describe('update', () => {
   });
 
   test('a tagging error passes the service\'s reason through', async () => {
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [] });
     personalize.on(TagResourceCommand).rejects(serviceError('TooManyTagsException', 'Too many tags'));
-    await expect(onEvent(updateEvent(TYPE, ARN, {}, { Tags: [{ Key: 'a', Value: 'b' }] })))
-      .rejects.toThrow(/Could not update the tags of .*TooManyTagsException: Too many tags/);
+    personalize.on(DescribeDatasetGroupCommand).resolves({ datasetGroup: { datasetGroupArn: ARN, name: 'retail', status: 'ACTIVE' } });
+    const event = updateEvent(TYPE, ARN, {}, { Tags: [{ Key: 'a', Value: 'b' }] });
+    await expect(isComplete(completeEvent(event, await onEvent(event))))
+      .rejects.toThrow(/Could not finish the tag update of Personalize dataset group .*TooManyTagsException: Too many tags/);
   });
 });
 

@@ -4,10 +4,11 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { isComplete, onEvent } from '../../../lambda/personalize';
+import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { OWNER_TAG_KEY } from '../../../src/contract';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ObjectCopier, S3Object, setObjectCopier } from '../../../lambda/personalize/dataset-import';
+import { ObjectStore, S3Object, setObjectStore } from '../../../lambda/objects';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDatasetImport';
@@ -36,14 +37,29 @@ const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 const LATER = () => Date.now() - 5_000;
 
 let copies: Array<{ source: S3Object; target: S3Object }>;
-const recordingCopier: ObjectCopier = async (source, target) => {
-  copies.push({ source, target });
+let removed: S3Object[];
+/** The staging bucket's objects: `bucket/key`. */
+let stored: Set<string>;
+const recordingStore: ObjectStore = {
+  copy: async (source, target) => {
+    copies.push({ source, target });
+    stored.add(`${target.bucket}/${target.key}`);
+  },
+  exists: async (object) => stored.has(`${object.bucket}/${object.key}`),
+  remove: async (object) => {
+    removed.push(object);
+    stored.delete(`${object.bucket}/${object.key}`);
+  },
+  read: async () => '',
 };
 
 beforeEach(() => {
   personalize.reset();
   copies = [];
-  setObjectCopier(recordingCopier);
+  removed = [];
+  stored = new Set();
+  setObjectStore(recordingStore);
+  resetHandlers();
   jest.restoreAllMocks();
 });
 
@@ -137,10 +153,35 @@ describe('create', () => {
       .rejects.toThrow(/Timed out after 3600 seconds waiting for Personalize dataset import job .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
   });
 
-  test('a create Personalize rejects passes its reason through (e.g. a dataset that is not ACTIVE)', async () => {
-    personalize.on(CreateDatasetImportJobCommand).rejects(serviceError('ResourceInUseException', `Dataset ${DATASET} is CREATE PENDING`));
+  test('a create Personalize rejects passes its reason through', async () => {
+    personalize.on(CreateDatasetImportJobCommand).rejects(serviceError('InvalidInputException', 'The data location is not in the dataset\'s region'));
     await expect(onEvent(createEvent(TYPE, { ...PROPS, JobName: 'retail-interactions-2024-06' }))).rejects.toThrow(
-      `Could not create Personalize dataset import job "retail-interactions-2024-06": ResourceInUseException: Dataset ${DATASET} is CREATE PENDING`);
+      'Could not create Personalize dataset import job "retail-interactions-2024-06": InvalidInputException: The data location is not in the dataset\'s region');
+  });
+
+  test('a job of an earlier deployment still running in the dataset is waited for; the job is created once it has ended', async () => {
+    personalize.on(CreateDatasetImportJobCommand)
+      .rejectsOnce(serviceError('ResourceInUseException', `Dataset ${DATASET} has an import job in progress`))
+      .rejectsOnce(serviceError('ResourceInUseException', `Dataset ${DATASET} has an import job in progress`))
+      .resolves({ datasetImportJobArn: ARN });
+    const event = createEvent(TYPE, { ...PROPS, JobName: 'retail-interactions-2024-06' });
+    const response = await onEvent(event);
+    expect(response).toMatchObject({ PhysicalResourceId: ARN, CreatePending: true });
+    personalize.on(DescribeDatasetImportJobCommand)
+      .rejectsOnce(serviceError('ResourceNotFoundException', 'no such job'))
+      .rejectsOnce(serviceError('ResourceNotFoundException', 'no such job'))
+      .resolves({ datasetImportJob: { datasetImportJobArn: ARN, jobName: 'retail-interactions-2024-06', status: 'ACTIVE' } });
+    const later = completeEvent(event, { ...response, WaitStartedAt: Date.now() - 5_000 });
+    await expect(isComplete(later)).resolves.toEqual({ IsComplete: false }); // still in use
+    await expect(isComplete(later)).resolves.toEqual({ IsComplete: false }); // created now
+    await expect(isComplete(later)).resolves.toMatchObject({ IsComplete: true, Data: { DatasetImportJobArn: ARN } });
+    expect(personalize).toHaveReceivedCommandTimes(CreateDatasetImportJobCommand, 3);
+  });
+
+  test('Personalize\'s limit of 5 running import jobs a region is waited out like a running job', async () => {
+    personalize.on(CreateDatasetImportJobCommand).rejects(serviceError('LimitExceededException',
+      'More than 5 resources with PENDING or IN_PROGRESS status. You can have a total of 5 pending or in progress dataset import jobs per region.'));
+    await expect(onEvent(createEvent(TYPE, { ...PROPS, JobName: 'retail-interactions-2024-06' }))).resolves.toMatchObject({ CreatePending: true });
   });
 
   test('a retried create adopts the job under its name when it carries this stack resource\'s ownership tag', async () => {
@@ -193,8 +234,11 @@ describe('a local file (StagedFrom)', () => {
   });
 
   test('a copy that fails fails the create with the S3 error, and no job is created', async () => {
-    setObjectCopier(async () => {
-      throw serviceError('AccessDenied', 'Access Denied', 403);
+    setObjectStore({
+      ...recordingStore,
+      copy: async () => {
+        throw serviceError('AccessDenied', 'Access Denied', 403);
+      },
     });
     await expect(onEvent(createEvent(TYPE, { ...ASSET_PROPS, JobName: 'retail-interactions-2024-06' }))).rejects.toThrow(
       `Could not create Personalize dataset import job "retail-interactions-2024-06": the local file ${ASSET_PROPS.StagedFrom} could ` +
@@ -208,8 +252,8 @@ describe('a local file (StagedFrom)', () => {
     expect(copies).toEqual([]);
   });
 
-  test('the copier as built copies with S3 CopyObject, then creates the job', async () => {
-    setObjectCopier(); // the copier as built: the lazily loaded S3 client
+  test('the store as built copies with S3 CopyObject, then creates the job', async () => {
+    setObjectStore(); // the store as built: the lazily loaded S3 client
     const s3 = mockClient(S3Client);
     s3.on(CopyObjectCommand).resolves({});
     personalize.on(CreateDatasetImportJobCommand).resolves({ datasetImportJobArn: ARN });
@@ -223,7 +267,7 @@ describe('a local file (StagedFrom)', () => {
   });
 
   test('a refused S3 copy fails the create with S3\'s reason, before any job is created', async () => {
-    setObjectCopier();
+    setObjectStore();
     const s3 = mockClient(S3Client);
     s3.on(CopyObjectCommand).rejects(serviceError('AccessDenied', 'Access Denied', 403));
     await expect(onEvent(createEvent(TYPE, ASSET_PROPS))).rejects.toThrow(/could not be copied to .*: AccessDenied: Access Denied/);
@@ -280,12 +324,16 @@ describe('update', () => {
   });
 
   test('a change of tags only is applied to the job in place', async () => {
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }] });
     personalize.on(UntagResourceCommand).resolves({});
     personalize.on(TagResourceCommand).resolves({});
-    const response = await onEvent(updateEvent(TYPE, ARN,
+    describes({ status: 'ACTIVE' });
+    const event = updateEvent(TYPE, ARN,
       { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] }));
+      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] });
+    const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
+    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
     expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
     expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
     expect(personalize).not.toHaveReceivedCommand(CreateDatasetImportJobCommand);
@@ -313,8 +361,9 @@ describe('update', () => {
     personalize.on(DescribeDatasetImportJobCommand, { datasetImportJobArn: NEW_ARN })
       .resolvesOnce({ datasetImportJob: { datasetImportJobArn: NEW_ARN, status: 'CREATE IN_PROGRESS' } })
       .resolvesOnce({ datasetImportJob: { datasetImportJobArn: NEW_ARN, status: 'CREATE FAILED', failureReason: 'Bad CSV' } });
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-    await expect(isComplete(completeEvent(event, response))).rejects.toThrow(`Personalize dataset import job ${NEW_ARN} is CREATE FAILED: Bad CSV`);
+    const later = completeEvent(event, { ...response, WaitStartedAt: Date.now() - 5_000 });
+    await expect(isComplete(later)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(later)).rejects.toThrow(`Personalize dataset import job ${NEW_ARN} is CREATE FAILED: Bad CSV`);
   });
 });
 

@@ -4,9 +4,9 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
-import { OWNER_TAG_KEY, contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { isComplete, onEvent } from '../../../lambda/personalize';
+import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
+import { OWNER_TAG_KEY } from '../../../src/contract';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDataset';
@@ -24,7 +24,7 @@ const LATER = () => Date.now() - 5_000;
 
 beforeEach(() => {
   personalize.reset();
-  resetDeletionBackoff();
+  resetHandlers();
   jest.restoreAllMocks();
 });
 
@@ -137,13 +137,17 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  test('a change of tags only is applied in place', async () => {
+  test('a change of tags only keeps the dataset, and brings its tags to the new set once it is ACTIVE', async () => {
+    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }] });
     personalize.on(UntagResourceCommand).resolves({});
     personalize.on(TagResourceCommand).resolves({});
-    const response = await onEvent(updateEvent(TYPE, ARN,
+    describes({ status: 'ACTIVE', schemaArn: SCHEMA_V1 });
+    const event = updateEvent(TYPE, ARN,
       { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] }));
+      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] });
+    const response = await onEvent(event);
     expect(response.PhysicalResourceId).toBe(ARN);
+    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
     expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
     expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
     expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
@@ -162,22 +166,26 @@ describe('update', () => {
     const event = updateEvent(TYPE, arn, before, after);
     const later = (response: { PhysicalResourceId: string }) => completeEvent(event, { ...response, WaitStartedAt: Date.now() });
 
-    test('is applied in place with UpdateDataset, keeping the dataset', async () => {
+    const dataset = { datasetArn: arn, name: 'retail', datasetType: type.toUpperCase(), status: 'ACTIVE', schemaArn: SCHEMA_V1 };
+
+    test('is applied in place with UpdateDataset once the dataset is ACTIVE, keeping the dataset', async () => {
       personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
+      personalize.on(DescribeDatasetCommand).resolves({ dataset });
       const response = await onEvent(event);
       expect(response.PhysicalResourceId).toBe(arn);
+      expect(personalize.calls()).toHaveLength(0);
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
       expect(personalize).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetArn: arn, schemaArn: SCHEMA_V2 });
       expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
     });
 
-    test('is waited for until its latestDatasetUpdate is ACTIVE', async () => {
+    test('is waited for until its latestDatasetUpdate is ACTIVE, and asked for once', async () => {
       personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
       const response = await onEvent(event);
-      const dataset = { datasetArn: arn, name: 'retail', datasetType: type.toUpperCase(), status: 'ACTIVE', schemaArn: SCHEMA_V1 };
       personalize.on(DescribeDatasetCommand)
         .resolvesOnce({ dataset }) // not started yet: neither the dataset nor an update shows the new schema
         .resolvesOnce({ dataset: { ...dataset, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE PENDING' } } })
-        .resolvesOnce({ dataset: { ...dataset, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } } })
+        .resolvesOnce({ dataset: { ...dataset, status: 'UPDATE IN_PROGRESS', latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } } })
         .resolvesOnce({ dataset: { ...dataset, schemaArn: SCHEMA_V2, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'ACTIVE' } } });
       await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
       await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
@@ -185,34 +193,52 @@ describe('update', () => {
       await expect(isComplete(later(response))).resolves.toEqual({
         IsComplete: true, Data: { DatasetArn: arn, DatasetName: 'retail', DatasetType: type.toUpperCase() },
       });
+      expect(personalize).toHaveReceivedCommandTimes(UpdateDatasetCommand, 1);
     });
 
     test('that fails passes its failureReason through', async () => {
-      personalize.on(UpdateDatasetCommand).resolves({ datasetArn: arn });
       const response = await onEvent(event);
       personalize.on(DescribeDatasetCommand).resolves({
         dataset: {
-          datasetArn: arn,
-          status: 'ACTIVE',
-          schemaArn: SCHEMA_V1,
+          ...dataset,
           latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'New schema must contain all fields of the previous schema' },
         },
       });
-      await expect(isComplete(later(response))).rejects.toThrow(`Personalize dataset ${arn} is UPDATE FAILED (latestDatasetUpdate to schema ${SCHEMA_V2}): ` +
+      await expect(isComplete(later(response))).rejects.toThrow(`Personalize dataset ${arn}: the update to schema ${SCHEMA_V2} is UPDATE FAILED: ` +
         'New schema must contain all fields of the previous schema');
+      expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
     });
 
     test('that the dataset itself reports as UPDATE FAILED fails with the update\'s reason', async () => {
       personalize.on(DescribeDatasetCommand).resolves({
-        dataset: { datasetArn: arn, status: 'UPDATE FAILED', latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Field GENRES changed type' } },
+        dataset: { ...dataset, status: 'UPDATE FAILED', latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Field GENRES changed type' } },
       });
-      await expect(isComplete(completeEvent(event, { PhysicalResourceId: arn, WaitStartedAt: Date.now() }))).rejects.toThrow(/UPDATE FAILED.*: Field GENRES changed type/);
+      await expect(isComplete(completeEvent(event, { PhysicalResourceId: arn, WaitStartedAt: Date.now() }))).rejects.toThrow(/UPDATE FAILED: Field GENRES changed type/);
     });
 
     test('that Personalize refuses fails with its reason', async () => {
-      personalize.on(UpdateDatasetCommand).rejects(serviceError('ResourceInUseException', 'Dataset import job is in progress'));
-      await expect(onEvent(event))
-        .rejects.toThrow(`Could not replace the schema of Personalize dataset ${arn} with ${SCHEMA_V2}: ResourceInUseException: Dataset import job is in progress`);
+      personalize.on(DescribeDatasetCommand).resolves({ dataset });
+      personalize.on(UpdateDatasetCommand).rejects(serviceError('InvalidInputException', 'Schema is not compatible'));
+      await expect(isComplete(later(await onEvent(event))))
+        .rejects.toThrow(`Could not finish the in-place update of Personalize dataset ${arn}: InvalidInputException: Schema is not compatible`);
+    });
+
+    test('that Personalize refuses while an import job writes to the dataset is waited out', async () => {
+      personalize.on(DescribeDatasetCommand).resolves({ dataset });
+      personalize.on(UpdateDatasetCommand).rejectsOnce(serviceError('ResourceInUseException', 'Dataset import job is in progress')).resolves({ datasetArn: arn });
+      const response = await onEvent(event);
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
+      await expect(isComplete(later(response))).resolves.toEqual({ IsComplete: false });
+      expect(personalize).toHaveReceivedCommandTimes(UpdateDatasetCommand, 2);
+    });
+
+    test('a rollback to the schema the dataset still has (the update failed) calls no UpdateDataset', async () => {
+      const rollback = updateEvent(TYPE, arn, after, before);
+      personalize.on(DescribeDatasetCommand).resolves({
+        dataset: { ...dataset, latestDatasetUpdate: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'no' } },
+      });
+      await expect(isComplete(completeEvent(rollback, await onEvent(rollback)))).resolves.toMatchObject({ IsComplete: true });
+      expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
     });
   });
 

@@ -3,10 +3,10 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { resetDeletionBackoff } from '../../../lambda/core/lifecycle';
 import { contextOf } from '../../../lambda/core/naming';
-import { isComplete, onEvent } from '../../../lambda/personalize';
-import { generateName } from '../../../lambda/personalize/common';
+import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
+import { generatePhysicalName } from '../../../lambda/core/naming';
+import { PERSONALIZE_NAME_RULE } from '../../../src/contract';
 import { schemaAdapter } from '../../../lambda/personalize/schema';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
@@ -23,12 +23,12 @@ const personalize = mockClient(PersonalizeClient);
 
 beforeEach(() => {
   personalize.reset();
-  resetDeletionBackoff();
+  resetHandlers();
   jest.restoreAllMocks();
 });
 
 /** The name the handler generates for a create request (stable across retries of that request). */
-const generatedName = (event = createEvent(TYPE, {})) => generateName(contextOf(event));
+const generatedName = (event = createEvent(TYPE, {})) => generatePhysicalName(contextOf(event), PERSONALIZE_NAME_RULE);
 
 describe('create', () => {
   test('creates under the fixed name with the schema JSON and domain; schemas take no tags', async () => {
@@ -249,9 +249,9 @@ describe('delete', () => {
   });
 });
 
-test('schemas have no tags to list or change', async () => {
-  await expect(schemaAdapter.listTags(ARN)).resolves.toEqual({});
-  await expect(schemaAdapter.tagResource(ARN, [{ key: 'a', value: 'b' }])).rejects.toThrow(/Personalize schemas cannot be tagged/);
-  await expect(schemaAdapter.untagResource(ARN, ['a'])).rejects.toThrow(/Personalize schemas cannot be tagged/);
-  expect(personalize.calls()).toHaveLength(0);
+test('schemas cannot be tagged: the adapter declares no tagging, so no tag is ever sent or read', async () => {
+  expect(schemaAdapter.capabilities.tagging).toBeUndefined();
+  personalize.on(CreateSchemaCommand).resolves({ schemaArn: ARN });
+  await onEvent(createEvent(TYPE, { Schema: '{}', Tags: [{ Key: 'team', Value: 'recs' }] }));
+  expect(personalize.commandCalls(CreateSchemaCommand)[0].args[0].input).not.toHaveProperty('tags');
 });
