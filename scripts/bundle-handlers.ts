@@ -38,8 +38,8 @@ async function main(): Promise<void> {
  */
 const lazyChunks: Plugin = {
   name: 'lazy-chunks',
-  setup(build) {
-    build.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
+  setup(plugin) {
+    plugin.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
   },
 };
 

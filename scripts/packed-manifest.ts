@@ -9,8 +9,7 @@
  * JavaScript target) and `postpack` after it:
  *   prepack  -> `strip`:   keep package.json aside, write it again without `scripts`
  *   postpack -> `restore`: put the kept package.json back, byte for byte and with its times
- * Both replace files by renaming, so a build reading package.json meanwhile never sees half a
- * file. A pack that failed before `postpack` leaves the copy aside: the next `strip` restores it
+ * Both replace package.json by renaming, so a build reading it meanwhile never sees half a file. A pack that failed before `postpack` leaves the copy aside: the next `strip` restores it
  * first, and so does `restore` whenever it is run.
  */
 import * as fs from 'fs';
@@ -37,10 +36,9 @@ export function strip() {
   const original = fs.readFileSync(manifest, 'utf8');
   const { scripts, ...packed } = JSON.parse(original);
   void scripts;
-  fs.copyFileSync(manifest, kept);
-  // With its times too, so that what compares them (make-like freshness checks) sees no change.
-  const { atime, mtime } = fs.statSync(manifest);
-  fs.utimesSync(kept, atime, mtime);
+  // The original file itself is kept (a second link to it), so `restore` brings it back as it was,
+  // times included: a freshness check comparing package.json with build outputs sees no change.
+  fs.linkSync(manifest, kept);
   replaceFile(manifest, `${JSON.stringify(packed, undefined, 2)}\n`);
 }
 
