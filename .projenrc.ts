@@ -1,5 +1,56 @@
 import { awscdk, javascript } from 'projen';
 
+// ---------------------------------------------------------------------------------------------
+// Release (issue 14): GitHub workflows, publishing, supported Node.js versions, and what the
+// package carries (see README "Install" and "Releases"). releaseSetup(project) runs before synth.
+// Secrets are named, never written here: NPM_TOKEN, TWINE_USERNAME/TWINE_PASSWORD,
+// MAVEN_GPG_PRIVATE_KEY(_PASSPHRASE)/MAVEN_USERNAME/MAVEN_PASSWORD/MAVEN_STAGING_PROFILE_ID,
+// NUGET_API_KEY, GO_GITHUB_TOKEN, and PROJEN_GITHUB_TOKEN for the upgrade pull requests.
+// ---------------------------------------------------------------------------------------------
+const releaseOptions: Partial<awscdk.AwsCdkConstructLibraryOptions> = {
+  // build.yml on pull requests (`npx projen build`, whose test step is the `test` task that
+  // `npm test` runs), pull-request-lint.yml (conventional titles), upgrade-main.yml.
+  github: true,
+  githubOptions: { pullRequestLint: true, mergify: false },
+  buildWorkflow: true,
+  depsUpgrade: true,
+  // release.yml: on every push to main, bump from the conventional commits, build, and publish
+  // jsii-pacmak's artifacts under the names configured below.
+  release: true,
+  releaseToNpm: true,
+  npmTokenSecret: 'NPM_TOKEN',
+  // Synthesis is supported on the Node.js LTS lines jsii and the AWS SDK support (22 and 24);
+  // the handlers run on the newest Lambda Node.js runtime (src/private/provider.ts).
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '22.x',
+};
+
+/** What the package carries, and what npm test checks of it (test/release/); called once the project exists. */
+function releaseSetup(project: awscdk.AwsCdkConstructLibrary) {
+  // The packed package.json carries no scripts: each is a projen task that needs the repository.
+  project.package.setScript('prepack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts strip');
+  project.package.setScript('postpack', 'ts-node -T --project test/tsconfig.json scripts/packed-manifest.ts restore');
+  project.gitignore.exclude('/package.json.prepack');
+  project.npmignore?.exclude('/package.json.prepack');
+  // The licences of what the handler bundles contain ship beside them (assets/THIRD-PARTY-LICENSES,
+  // scripts/third-party-notices.ts); the bundles' esbuild metafiles stay in build/ for the tests.
+  project.gitignore.exclude('/build/');
+  project.npmignore?.exclude('/build/');
+  // Construct Hub and jsii-pacmak transliterate the examples with jsii-rosetta: the API reference's
+  // inside rosetta/default.ts-fixture (shipped), the README's as whole programs; `path` and
+  // `__dirname` need Node's types.
+  project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
+  // The README's Install section, run as written in a temporary directory (about two minutes, from
+  // the registry): a manual check before a release, not part of npm test.
+  project.addTask('check:install', {
+    description: "Run the README's Install section as written (clone, pack, install into a new app, cdk synth) in a temporary directory",
+    exec: 'ts-node -T --project test/tsconfig.json scripts/check-readme-install.ts',
+  });
+  // Every workflow file is validated in npm test (GitHub's schema, as action-validator knows it).
+  project.addDevDeps('@action-validator/core@0.6.0', 'yaml@^2');
+}
+// ---------------------------------------------------------------------------------------------
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-datasets',
   description:
@@ -12,15 +63,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   keywords: ['cdk', 'awscdk', 'aws-cdk', 'personalize', 'bedrock', 'agentcore', 'evaluation', 'dataset', 'constructs'],
   defaultReleaseBranch: 'main',
   projenrcTs: true,
-  github: false,
-  release: false,
   packageManager: javascript.NodePackageManager.NPM,
 
   cdkVersion: '2.276.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
 
   // Configured for the catalogues; only the JavaScript package can be built on these machines.
   publishToPypi: { distName: 'cdk-datasets', module: 'cdk_datasets' },
@@ -71,6 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/assets/', '/cdk.out/', '/bench-results.json', '/.rehearse/'],
   npmignoreEnabled: true,
+  ...releaseOptions,
 });
 
 // A package resolution npm ci needs on these machines (see conventions: missing unrs binding entries).
@@ -105,5 +154,7 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(bundle);
 bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts');
+
+releaseSetup(project);
 
 project.synth();

@@ -2,11 +2,13 @@
  * Bundles the custom-resource handlers (lambda/index.ts) into assets/handlers/index.js, with each
  * lambda/*.lazy.ts as a chunk beside it (personalize.lazy.js, agentcore.lazy.js, s3.lazy.js) that
  * index.js loads on first use: minified, with the AWS SDK clients they use (the Lambda runtime's
- * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset).
+ * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset). The licences of the
+ * third-party code they contain go to assets/THIRD-PARTY-LICENSES (scripts/third-party-notices.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, Plugin } from 'esbuild';
+import { BundleMetafile, writeThirdPartyNotices } from './third-party-notices';
 
 const root = path.join(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
@@ -18,11 +20,16 @@ async function main(): Promise<void> {
   // Built beside, then swapped in: a synthesis running meanwhile never finds the directory missing.
   const staging = `${outdir}.${process.pid}.tmp`;
   fs.rmSync(staging, { recursive: true, force: true });
-  await Promise.all(entries.map((entry) => bundle(entry, path.join(staging, entry.replace(/\.ts$/, '.js')))));
+  const metafiles = await Promise.all(entries.map((entry) => bundle(entry, path.join(staging, entry.replace(/\.ts$/, '.js')))));
   const previous = `${outdir}.${process.pid}.old`;
   if (fs.existsSync(outdir)) fs.renameSync(outdir, previous);
   fs.renameSync(staging, outdir);
   fs.rmSync(previous, { recursive: true, force: true });
+  // Shipped beside the bundles; the metafiles are kept out of the package for test/release/.
+  writeThirdPartyNotices(metafiles, {
+    noticesFile: path.join(root, 'assets', 'THIRD-PARTY-LICENSES'),
+    metafileDir: path.join(root, 'build', 'metafiles'),
+  });
 }
 
 /**
@@ -31,13 +38,13 @@ async function main(): Promise<void> {
  */
 const lazyChunks: Plugin = {
   name: 'lazy-chunks',
-  setup(build) {
-    build.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
+  setup(plugin) {
+    plugin.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
   },
 };
 
-async function bundle(entry: string, outfile: string): Promise<void> {
-  await build({
+async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
+  const { metafile } = await build({
     entryPoints: [path.join(lambdaDir, entry)],
     outfile,
     bundle: true,
@@ -52,9 +59,11 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
     plugins: [lazyChunks],
     logLevel: 'warning',
+    metafile: true,
   });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
   console.log(`bundled handlers/${path.basename(outfile)}: ${kb} KiB`);
+  return { name: `handlers/${path.basename(outfile)}`, metafile };
 }
 
 main().catch((error) => {

@@ -14,7 +14,8 @@ const root = path.join(__dirname, '..');
 function readmeExamples(): Array<{ line: number; code: string }> {
   const text = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const examples: Array<{ line: number; code: string }> = [];
-  const fence = /```ts\n([\s\S]*?)```/g;
+  // A README example is a whole program (```ts nofixture: jsii-rosetta compiles it without a fixture).
+  const fence = /```ts(?: [^\n]*)?\n([\s\S]*?)```/g;
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
     examples.push({ line: text.slice(0, match.index).split('\n').length, code: match[1] });
   }

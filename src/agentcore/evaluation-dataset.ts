@@ -194,6 +194,7 @@ export interface EvaluationDatasetAttributes {
  * in place, keeping the dataset's id; each change of examples publishes a new version. A change of
  * name, schema type or key replaces the dataset.
  *
+ * @resource Custom::AgentCoreEvaluationDataset
  * @example
  * declare const key: kms.IKey;
  * const evals = new EvaluationDataset(this, 'CheckoutEval', {
@@ -202,8 +203,6 @@ export interface EvaluationDatasetAttributes {
  *   description: 'Checkout agent regression set',
  *   encryptionKey: key,
  * });
- *
- * @resource Custom::AgentCoreEvaluationDataset
  */
 export class EvaluationDataset extends EvaluationDatasetBase implements ITaggableV2 {
   /** Imports a dataset by its ARN. Its name is not known: use `fromEvaluationDatasetAttributes` to give it. */

@@ -172,12 +172,11 @@ export interface DatasetGroupAttributes {
  * An Amazon Personalize dataset group, created and deleted by a custom resource that waits until
  * the group is ACTIVE (or gone). Tags are updated in place; other changes replace the group.
  *
+ * @resource Custom::PersonalizeDatasetGroup
  * @example
  * declare const key: kms.IKey;
  * const group = new DatasetGroup(this, 'Retail', { encryptionKey: key });
  * const video = new DatasetGroup(this, 'Video', { domain: DatasetGroupDomain.VIDEO_ON_DEMAND });
- *
- * @resource Custom::PersonalizeDatasetGroup
  */
 export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   /** Imports a dataset group by its ARN. */

@@ -159,6 +159,7 @@ export interface DatasetAttributes {
  * until ACTIVE. Tags and the schema of Items and Users datasets change in place; a change of name,
  * type or group replaces the dataset.
  *
+ * @resource Custom::PersonalizeDataset
  * @example
  * declare const group: DatasetGroup;
  * declare const interactionsSchema: Schema;
@@ -168,8 +169,6 @@ export interface DatasetAttributes {
  *   schema: interactionsSchema,
  * });
  * interactions.grantRead(reader);
- *
- * @resource Custom::PersonalizeDataset
  */
 export class Dataset extends DatasetBase implements ITaggableV2 {
   /** Imports a dataset by its ARN; the dataset type is read from the ARN. */

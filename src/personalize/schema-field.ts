@@ -135,14 +135,15 @@ export class SchemaField {
  *
  * @example
  * const fromFields = SchemaDefinition.fromFields([SchemaField.string('USER_ID'), SchemaField.int('AGE')]);
+ * const userFields: Array<{ [key: string]: any }> = [
+ *   { name: 'USER_ID', type: 'string' },
+ *   { name: 'GENDER', type: 'string', categorical: true },
+ * ];
  * const fromObject = SchemaDefinition.fromJson({
  *   type: 'record',
  *   name: 'Users',
  *   namespace: 'com.amazonaws.personalize.schema',
- *   fields: [
- *     { name: 'USER_ID', type: 'string' },
- *     { name: 'GENDER', type: 'string', categorical: true },
- *   ],
+ *   fields: userFields,
  *   version: '1.0',
  * });
  * const fromText = SchemaDefinition.fromString('{"type":"record","name":"Users","fields":[...],"version":"1.0"}');

@@ -196,6 +196,7 @@ export interface SchemaAttributes {
  * keywords, for custom dataset groups or for its domain. Schemas cannot change: any change
  * creates a new schema, and a dataset that uses it moves to the new one (Items and Users) in place.
  *
+ * @resource Custom::PersonalizeSchema
  * @example
  * const interactions = new Schema(this, 'InteractionsSchema', {
  *   datasetType: DatasetType.INTERACTIONS,
@@ -207,6 +208,12 @@ export interface SchemaAttributes {
  *     SchemaField.string('DEVICE', { categorical: true, optional: true }),
  *   ],
  * });
+ * // Avro fields are plain JSON objects.
+ * const itemFields: Array<{ [key: string]: any }> = [
+ *   { name: 'ITEM_ID', type: 'string' },
+ *   { name: 'PRICE', type: 'float' },
+ *   { name: 'CATEGORY_L1', type: 'string', categorical: true },
+ * ];
  * const items = Schema.fromAvroJson(this, 'ItemsSchema', {
  *   datasetType: DatasetType.ITEMS,
  *   domain: DatasetGroupDomain.ECOMMERCE,
@@ -214,16 +221,10 @@ export interface SchemaAttributes {
  *     type: 'record',
  *     name: 'Items',
  *     namespace: 'com.amazonaws.personalize.schema',
- *     fields: [
- *       { name: 'ITEM_ID', type: 'string' },
- *       { name: 'PRICE', type: 'float' },
- *       { name: 'CATEGORY_L1', type: 'string', categorical: true },
- *     ],
+ *     fields: itemFields,
  *     version: '1.0',
  *   },
  * });
- *
- * @resource Custom::PersonalizeSchema
  */
 export class Schema extends SchemaBase {
   /** Imports a schema by its ARN. */
