@@ -23,9 +23,12 @@ export const YOUNG_WAIT_MS = 2 * 60_000;
 const SPACING_FRACTION = 0.1;
 /** ...at most this far apart. */
 const MAX_SPACING_MS = 60_000;
-/** After throttling: 2 s, doubling, at most 30 s, plus up to half of it again at random. */
-const FIRST_THROTTLE_BACKOFF_MS = 2_000;
-const MAX_THROTTLE_BACKOFF_MS = 30_000;
+/**
+ * After a throttled status call (which the SDK has already retried with its own backoff): 1 s,
+ * doubling, at most 10 s, plus up to half of it again at random, so that many waits spread out.
+ */
+const FIRST_THROTTLE_BACKOFF_MS = 1_000;
+const MAX_THROTTLE_BACKOFF_MS = 10_000;
 /** Remembered waits per container, at most (the oldest are forgotten first). */
 const MAX_REMEMBERED = 5_000;
 

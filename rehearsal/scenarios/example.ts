@@ -19,13 +19,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, AssetStaging, CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { checkConsistency, describeFindings } from './checker';
 import { Rehearsal } from './harness';
 import { buildExampleApp } from '../../examples/app';
-import { Dataset, DatasetGroup, EvaluationDataset, Schema } from '../../src';
+import { Dataset, DatasetGroup, DatasetsProvider, EvaluationDataset, Schema } from '../../src';
 import { Driver, OperationResult, ProgressEvent } from '../driver';
 
 const ACCOUNT = '123456789012';
@@ -71,9 +72,15 @@ export function applyExampleUpdate(app: App, s3: Record<string, string>): Exampl
       const file = stagedFile(evals);
       if (!file) continue;
       const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-      const uri = `s3://${V2_BUCKET}/${evals.node.path.replace(/[^\w-]+/g, '-')}.jsonl`;
+      const key = `${evals.node.path.replace(/[^\w-]+/g, '-')}.jsonl`;
+      const uri = `s3://${V2_BUCKET}/${key}`;
       s3[uri] = [...lines, JSON.stringify(anotherExample(JSON.parse(lines[lines.length - 1])))].join('\n') + '\n';
       cfn.addPropertyOverride('S3Uri', uri);
+      // The override goes round the construct, so the read it would grant is granted here: the
+      // handler reads a changed source itself.
+      DatasetsProvider.of(evals).handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${V2_BUCKET}/${key}`],
+      }));
       examples = `one example more (the file, edited, read from ${uri})`;
     }
     changes.push({ ...where(evals), expect: 'in-place', what: `description "${description}", ${examples}`, newVersion: true });

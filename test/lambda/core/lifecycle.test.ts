@@ -317,10 +317,10 @@ describe('isComplete', () => {
     const event = later(createEvent(TYPE, {}), 'fake/a', NOW);
     now = NOW + 5_000;
     await handlers.isComplete(event);
-    now += 1_000;
+    now += 500;
     await handlers.isComplete(event);
-    expect(describe).toHaveBeenCalledTimes(1); // held back 2 s after the throttle
-    now += 1_000;
+    expect(describe).toHaveBeenCalledTimes(1); // held back 1 s after the throttle
+    now += 600;
     await handlers.isComplete(event);
     expect(describe).toHaveBeenCalledTimes(2);
   });
