@@ -16,6 +16,8 @@ export interface ContainerOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Real milliseconds per handler millisecond: the handlers' clock and timers run at this pace. */
   readonly timeScale: number;
+  /** The real moment at which the scaled clock reads real time. @default - the container's start */
+  readonly clockAnchorMs?: number;
   /** Where the handlers' console output goes. */
   readonly log?: (line: string, fn: LambdaFunction) => void;
 }
@@ -31,7 +33,7 @@ const { parentPort, workerData } = require('worker_threads');
 const path = require('path');
 const scale = workerData.timeScale;
 const RealDate = Date;
-const anchor = RealDate.now();
+const anchor = workerData.clockAnchorMs ?? RealDate.now();
 const now = () => anchor + (RealDate.now() - anchor) / scale;
 class RehearsalDate extends RealDate {
   static now() { return now(); }
@@ -46,6 +48,7 @@ globalThis.setInterval = (fn, ms, ...args) => realSetInterval(fn, scaled(ms), ..
 const format = (args) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) console[level] = (...args) => parentPort.postMessage({ log: format(args) });
 let handler;
+let loadError;
 function load() {
   const dot = workerData.handler.indexOf('.');
   const file = path.join(workerData.codeDirectory, workerData.handler.slice(0, dot));
@@ -54,9 +57,12 @@ function load() {
   if (typeof fn !== 'function') throw new Error(workerData.handler + ' is not a function of ' + file);
   return fn;
 }
+// Lambda's init phase: load the code before the first invocation, whose timeout starts after it.
+try { handler = load(); } catch (e) { loadError = e; }
+parentPort.postMessage({ ready: true });
 parentPort.on('message', async ({ id, event, remainingMs, requestId }) => {
   try {
-    handler = handler || load();
+    if (loadError) throw loadError;
     const deadline = now() + remainingMs;
     const context = {
       functionName: workerData.functionName, functionVersion: '$LATEST', invokedFunctionArn: workerData.arn,
@@ -79,9 +85,18 @@ parentPort.on('message', async ({ id, event, remainingMs, requestId }) => {
 });
 `;
 
+/**
+ * The least real time an invocation gets before its container is stopped. A scaled timeout of a few
+ * milliseconds would otherwise stop handlers whose CPU work (not their waiting) is all that is slow,
+ * as on a loaded test machine; a handler that keeps to its budget ends itself well before this.
+ */
+const MIN_REAL_TIMEOUT_MS = 2_000;
+
 /** One warm container of a function. */
 interface Container {
   readonly worker: Worker;
+  /** Settles once the container has loaded the function's code (or failed to). */
+  readonly ready: Promise<void>;
   readonly pending: Map<number, (outcome: InvokeOutcome) => void>;
 }
 
@@ -96,13 +111,14 @@ export class Containers {
     const container = this.containerOf(fn, identity);
     const id = this.nextId++;
     const timeoutMs = fn.timeoutSeconds * 1000;
+    await container.ready;
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
         // As Lambda does: the invocation fails, and its container is gone.
         container.pending.delete(id);
         this.stop(fn);
         resolve({ error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` } });
-      }, Math.max(timeoutMs * this.options.timeScale, 10));
+      }, Math.max(timeoutMs * this.options.timeScale, MIN_REAL_TIMEOUT_MS));
       timer.unref();
       container.pending.set(id, (outcome) => {
         clearTimeout(timer);
@@ -127,11 +143,18 @@ export class Containers {
       env: { ...this.options.env, ...fn.environment, ...identity.env },
       workerData: {
         handler: fn.handler, codeDirectory: fn.codeDirectory, functionName: fn.functionName, arn: fn.arn, timeScale: this.options.timeScale,
+        clockAnchorMs: this.options.clockAnchorMs,
       },
     });
     worker.unref();
-    const container: Container = { worker, pending: new Map() };
-    worker.on('message', (message: { id?: number; log?: string; result?: unknown; error?: { errorType: string; errorMessage: string; trace?: string[] } }) => {
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => { markReady = resolve; });
+    const container: Container = { worker, ready, pending: new Map() };
+    worker.on('message', (message: { id?: number; ready?: boolean; log?: string; result?: unknown; error?: { errorType: string; errorMessage: string; trace?: string[] } }) => {
+      if (message.ready) {
+        markReady();
+        return;
+      }
       if (message.log !== undefined) {
         this.options.log?.(message.log, fn);
         return;
@@ -142,8 +165,16 @@ export class Containers {
       settle(message.error ? { error: message.error } : { payload: message.result });
     });
     worker.on('error', (error) => {
+      markReady();
       // A container that crashed fails what it was running; the next invocation starts a new one.
       for (const settle of container.pending.values()) settle({ error: { errorType: error.name, errorMessage: error.message } });
+      container.pending.clear();
+      if (this.warm.get(fn.logicalId) === container) this.warm.delete(fn.logicalId);
+    });
+    worker.on('exit', () => {
+      // Stopped or exited: nothing it was running can still answer.
+      markReady();
+      for (const settle of container.pending.values()) settle({ error: { errorType: 'Runtime.ExitError', errorMessage: 'the container exited' } });
       container.pending.clear();
       if (this.warm.get(fn.logicalId) === container) this.warm.delete(fn.logicalId);
     });

@@ -81,6 +81,7 @@ export class Driver {
       this.containers = new Containers({
         env: options.env ?? {},
         timeScale: options.handlerTimeScale ?? options.timeScale ?? 1,
+        clockAnchorMs: options.clockAnchorMs,
         log: (line, fn) => options.onHandlerLog?.(line, fn.logicalId),
       });
     }

@@ -8,6 +8,7 @@
  *   const deleted = await driver.destroy();
  */
 export { Driver, isCustomResourceType } from './driver';
+export { scaledClock } from './clock';
 export { loadStack } from './assembly';
 export type { LoadedStack, StackSource, Template, TemplateResource } from './assembly';
 export { CREATE_FAILED_MARKER, MISSING_PHYSICAL_ID_MARKER } from './provider';

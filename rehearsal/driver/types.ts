@@ -98,6 +98,13 @@ export interface DriverOptions {
    * @default - timeScale
    */
   readonly handlerTimeScale?: number;
+  /**
+   * With containers: the real moment (ms since the epoch) at which the handlers' scaled clock reads
+   * real time. Give the emulator a clock with the same anchor (`scaledClock`) so that the times
+   * the services report and the handlers' own times agree, as they do on AWS.
+   * @default - each container's start
+   */
+  readonly clockAnchorMs?: number;
   /** With containers: where the handlers' console lines go. @default - dropped */
   readonly onHandlerLog?: (line: string, functionLogicalId: string) => void;
 }

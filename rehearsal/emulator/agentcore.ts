@@ -251,7 +251,7 @@ export class AgentCoreService implements AuthorizingService {
     }
 
     const id = `${name}-${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-    const now = Date.now();
+    const now = this.rt.now();
     const dataset: Dataset = {
       id,
       arn: `arn:aws:bedrock-agentcore:${ctx.region}:${this.rt.account}:dataset/${id}`,
@@ -306,7 +306,7 @@ export class AgentCoreService implements AuthorizingService {
     this.checkDescription(input.description);
     if (['CREATING', 'DELETING'].includes(dataset.status)) throw this.notReady(dataset);
     if (input.description !== undefined) dataset.description = input.description;
-    dataset.updatedAt = Date.now();
+    dataset.updatedAt = this.rt.now();
     return { datasetArn: dataset.arn, datasetId: dataset.id, updatedAt: seconds(dataset.updatedAt) };
   }
 
@@ -441,12 +441,12 @@ export class AgentCoreService implements AuthorizingService {
     const snapshot = new Map(dataset.draft);
     this.setStatus(dataset, 'UPDATING');
     this.transition(dataset, 'CreateDatasetVersion', 'UPDATE_FAILED', () => {
-      dataset.versions.set(String(number), { examples: snapshot, createdAt: Date.now() });
+      dataset.versions.set(String(number), { examples: snapshot, createdAt: this.rt.now() });
       dataset.modified = false;
     }, () => {
       if (dataset.lastVersion === number) dataset.lastVersion--; // the number was never published
     });
-    return { datasetArn: dataset.arn, datasetId: dataset.id, status: dataset.status, datasetVersion: String(number), createdAt: seconds(Date.now()) };
+    return { datasetArn: dataset.arn, datasetId: dataset.id, status: dataset.status, datasetVersion: String(number), createdAt: seconds(this.rt.now()) };
   }
 
   /** Published versions, newest first. */
@@ -509,7 +509,7 @@ export class AgentCoreService implements AuthorizingService {
   private setStatus(dataset: Dataset, status: string, failureReason?: string): void {
     dataset.status = status;
     dataset.failureReason = failureReason;
-    dataset.updatedAt = Date.now();
+    dataset.updatedAt = this.rt.now();
     this.rt.inspector.setStatus(dataset.arn, status, failureReason);
   }
 

@@ -76,6 +76,12 @@ export interface EmulatorOptions {
    */
   readonly checkModel?: boolean;
   /**
+   * The clock whose times the services report (a rehearsal gives the handlers' scaled clock, so
+   * that a status's updatedAt compares with the handlers' own times as on AWS).
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
    * Who signs with an access key id: calls signed by a known principal are authorized against its
    * policies; `undefined` leaves the caller unchecked (a test's own inspection client). Default:
    * nothing is checked.
@@ -171,7 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const scheduler = new Scheduler();
   const inspector = new Inspector();
   const faults = new Faults((match) => scheduler.release(match));
-  const objects = new ObjectStore(options.s3 ?? {});
+  const objects = new ObjectStore(options.s3 ?? {}, options.clock ?? Date.now);
   const runtime: Runtime = {
     account: options.account ?? '123456789012',
     delays: options.delays ?? {},
@@ -179,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     inspector,
     scheduler,
     faults,
+    now: options.clock ?? Date.now,
   };
   const personalize = new PersonalizeService(runtime);
   const agentcore = new AgentCoreService(runtime, { objects, validateExamples: options.validateExamples ?? true });

@@ -44,7 +44,7 @@ export class ObjectStore {
   private readonly buckets = new Map<string, Map<string, ObjectInfo>>();
 
   /** `seed`: s3 uri > text, put back by every reset(). */
-  constructor(private readonly seed: Readonly<Record<string, string>> = {}) {
+  constructor(private readonly seed: Readonly<Record<string, string>> = {}, private readonly now: () => number = Date.now) {
     this.reset();
   }
 
@@ -61,7 +61,7 @@ export class ObjectStore {
       size: bytes.length,
       etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
       contentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
-      lastModified: Date.now(),
+      lastModified: this.now(),
       metadata: { ...options.metadata },
       checksumCrc32: options.checksumCrc32,
     };

@@ -383,7 +383,7 @@ export class PersonalizeService implements AuthorizingService {
     const target = this.faultTarget('UpdateDataset', dataset);
     const failure = this.rt.faults.take(['fail'], target);
     const delay = stepDelay(this.rt, 'personalize', 'UpdateDataset', dataset.name, dataset.arn);
-    const now = Date.now();
+    const now = this.rt.now();
     const update: DatasetUpdate = { schemaArn: schema.arn, status: 'UPDATE PENDING', createdAt: now, updatedAt: now };
     dataset.latestUpdate = update;
     this.rt.inspector.setStatus(dataset.arn, update.status);
@@ -391,7 +391,7 @@ export class PersonalizeService implements AuthorizingService {
       if (this.resources.get(dataset.arn) !== dataset || dataset.latestUpdate !== update) return;
       update.status = status;
       update.failureReason = failureReason;
-      update.updatedAt = Date.now();
+      update.updatedAt = this.rt.now();
       if (status === 'ACTIVE') dataset.schemaArn = update.schemaArn;
       this.rt.inspector.setStatus(dataset.arn, status, failureReason);
     };
@@ -679,7 +679,7 @@ export class PersonalizeService implements AuthorizingService {
     if (this.resources.get(resource.arn) !== resource) return; // deleted or reset meanwhile
     resource.status = status;
     resource.failureReason = failureReason;
-    resource.updatedAt = Date.now();
+    resource.updatedAt = this.rt.now();
     this.rt.inspector.setStatus(resource.arn, this.effectiveStatus(resource), failureReason);
   }
 
@@ -714,7 +714,7 @@ export class PersonalizeService implements AuthorizingService {
   }
 
   private fresh(tags: Tag[]) {
-    const now = Date.now();
+    const now = this.rt.now();
     return { status: 'CREATE PENDING', createdAt: now, updatedAt: now, tags };
   }
 

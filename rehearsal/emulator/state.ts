@@ -234,6 +234,8 @@ export interface Runtime {
   readonly inspector: Inspector;
   readonly scheduler: Scheduler;
   readonly faults: Faults;
+  /** The services' clock: the times they report (createdAt, updatedAt, lastModified). */
+  readonly now: () => number;
 }
 
 /** One request being handled: the signing region, and the call record to annotate. */

@@ -13,7 +13,7 @@ import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { checkConsistency, CheckResult, describeFindings } from './checker';
-import { Driver, DriverOptions } from '../driver';
+import { Driver, DriverOptions, scaledClock } from '../driver';
 import { EmulatedPrincipal, Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
 
 export type ConstructName = 'DatasetGroup' | 'Schema' | 'Dataset' | 'EvaluationDataset';
@@ -104,6 +104,8 @@ const CREDENTIALS = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
 export class Rehearsal {
   public static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const drivers = new Set<Driver>();
+    // One scaled clock for the services and the handlers, as AWS and Lambda share real time.
+    const clockAnchorMs = Date.now();
     // Every answer is checked against the SDK's model of its operation (a departure is an emulator
     // bug), and every handler call is authorized as IAM would: the access key a function's container
     // signs with stands for its execution role, whose policies the driver reads from the template.
@@ -111,9 +113,10 @@ export class Rehearsal {
       delays: { step: options.stepMs ?? 5 },
       s3: options.s3 ?? {},
       checkModel: true,
+      clock: scaledClock(options.timeScale ?? DEFAULT_TIME_SCALE, clockAnchorMs),
       principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId)).find((p) => p !== undefined) as EmulatedPrincipal | undefined,
     });
-    return new Rehearsal(emu, options, drivers);
+    return new Rehearsal(emu, options, drivers, clockAnchorMs);
   }
 
   /** What the handlers need in process.env: the emulator's endpoints, a region and credentials. */
@@ -141,7 +144,8 @@ export class Rehearsal {
   public readonly personalize: p.PersonalizeClient;
   public readonly agentcore: ac.BedrockAgentCoreControlClient;
 
-  private constructor(public readonly emu: Emulator, private readonly options: RehearsalOptions, private readonly liveDrivers: Set<Driver>) {
+  private constructor(public readonly emu: Emulator, private readonly options: RehearsalOptions, private readonly liveDrivers: Set<Driver>,
+    private readonly clockAnchorMs: number) {
     // What every Lambda container starts with; each gets its own role's credentials on top.
     this.env = {
       ...emu.env,
@@ -166,6 +170,7 @@ export class Rehearsal {
       env: { ...this.env },
       timeScale,
       handlerTimeScale: timeScale,
+      clockAnchorMs: this.clockAnchorMs,
       onHandlerLog: (line) => {
         this.handlerLog.push(line);
         if (this.handlerLog.length > HANDLER_LOG_LINES) this.handlerLog.splice(0, this.handlerLog.length - HANDLER_LOG_LINES);

@@ -37,7 +37,8 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 beforeEach(() => service.reset());
 
 function newDriver(options: DriverOptions = {}): Driver {
-  return new Driver({ env: { DRIVER_FAKE_SERVICE_MODULE: FAKE_SERVICE_MODULE }, timeScale: TIME_SCALE, ...options });
+  // In this process: the fixture handler and the test share the fake service's memory.
+  return new Driver({ env: { DRIVER_FAKE_SERVICE_MODULE: FAKE_SERVICE_MODULE }, timeScale: TIME_SCALE, isolation: 'in-process', ...options });
 }
 
 /** Index of the first event of an operation for a resource with a status. */

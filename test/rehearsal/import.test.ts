@@ -1,6 +1,7 @@
 /**
  * Dataset imports through CloudFormation and the Provider framework (the rehearsal driver) against
- * the Personalize emulator, running the Personalize handlers from source: a deployment imports into
+ * the Personalize emulator, running the bundled handlers in Lambda-like containers with their roles'
+ * credentials, every call authorized as IAM would: a deployment imports into
  * an ACTIVE dataset and waits for the job; a new source is a new job into the same dataset; an
  * unchanged one is none; a failed job fails the deployment with its reason; deleting the dataset
  * waits for a running job.
@@ -12,17 +13,19 @@ import * as p from '@aws-sdk/client-personalize';
 import { App, CfnOutput, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { Driver } from '../../rehearsal/driver';
-import { Emulator, startEmulator } from '../../rehearsal/emulator';
+import { Driver, scaledClock } from '../../rehearsal/driver';
+import { EmulatedPrincipal, Emulator, startEmulator } from '../../rehearsal/emulator';
 import { DatasetGroup, DatasetImportSource, DatasetType, Schema, SchemaField } from '../../src';
 
-// The handlers' own clock is real: each create waits a second before its first status call.
 jest.setTimeout(60_000);
 
 const STACK = 'ImportRehearsal';
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
 const S = SchemaField.string;
+/** Real milliseconds per simulated one, for the driver, the handlers and the services alike. */
+const TIME_SCALE = 0.01;
+const CLOCK_ANCHOR_MS = Date.now();
 
 interface Version {
   readonly key: string;
@@ -34,19 +37,31 @@ let outdir: string;
 let emu: Emulator;
 let personalize: p.PersonalizeClient;
 let synthesized = 0;
+/** The drivers of the running test: the emulator asks them which role an access key stands for. */
+const drivers = new Set<Driver>();
 
 beforeAll(async () => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined); // the handlers' progress lines
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-rehearsal-'));
-  emu = await startEmulator({ delays: { step: 5 }, checkModel: true });
+  emu = await startEmulator({
+    delays: { step: 5 },
+    checkModel: true,
+    clock: scaledClock(TIME_SCALE, CLOCK_ANCHOR_MS),
+    principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId)).find((p) => p !== undefined) as EmulatedPrincipal | undefined,
+  });
   personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 });
 
 // Every response is checked against the SDK's model; a departure fails the test.
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all([...drivers].map((d) => d.close()));
+  drivers.clear();
   const violations = emu.modelViolations();
+  const { checked, denials } = emu.authorization();
   emu.reset();
   expect(violations.map((v) => v.message)).toEqual([]);
+  // Every call of the handlers was made with a role's credentials, and IAM allowed each.
+  expect(checked).toBeGreaterThan(0);
+  expect(denials).toEqual([]);
 });
 
 afterAll(async () => {
@@ -77,19 +92,15 @@ function synth(version: Version): CloudAssembly {
   return app.synth();
 }
 
+/** A driver whose handler containers sign with their roles' credentials; the emulator authorizes each call. */
 function newDriver(): Driver {
-  return new Driver({
-    env: {
-      ...emu.env,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      CDK_DATASETS_MAX_ATTEMPTS: '2',
-    },
-    timeScale: 0.01,
-    // The Personalize handlers from source (the stack's only Provider), in jest's module registry.
-    requireModule: () => require('../../lambda/personalize'), // eslint-disable-line @typescript-eslint/no-require-imports
+  const driver = new Driver({
+    env: { ...emu.env, AWS_REGION: REGION, CDK_DATASETS_MAX_ATTEMPTS: '2', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    timeScale: TIME_SCALE,
+    clockAnchorMs: CLOCK_ANCHOR_MS,
   });
+  drivers.add(driver);
+  return driver;
 }
 
 const jobs = () => emu.resources({ service: 'personalize', type: 'dataset-import-job' });

@@ -103,7 +103,7 @@ describe('authorize', () => {
 
 describe('every operation of the emulated services maps consistently with the reference', () => {
   const runtime: Runtime = {
-    account: '123456789012', delays: {}, limits: {}, inspector: new Inspector(), scheduler: new Scheduler(), faults: new Faults(() => 0),
+    account: '123456789012', delays: {}, limits: {}, inspector: new Inspector(), scheduler: new Scheduler(), faults: new Faults(() => 0), now: Date.now,
   };
   const ctx: CallContext = { region: 'us-east-1', call: { seq: 1, service: 'personalize', operation: 'x', time: 0, requestId: 'r' } };
   const tags = [{ tagKey: 'team', tagValue: 'recs' }];
