@@ -45,7 +45,7 @@ export const FIXED_NAMES = {
   tracker: 'rehearsal-fixed-tracker',
 } as const;
 
-/** The environment variable the tracker stacks' function receives the tracking id in. */
+/** The environment variable grantPutEvents hands a function the tracking id in, unless told another. */
 export const TRACKING_ID_VARIABLE = 'PERSONALIZE_TRACKING_ID';
 
 type Builder = (stack: Stack) => void;
@@ -299,7 +299,7 @@ function tracker(stack: Stack, options: CommonOptions & { inOtherGroup?: boolean
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
   });
-  t.grantPutEvents(ingest, { trackingIdVariable: TRACKING_ID_VARIABLE });
+  t.grantPutEvents(ingest);
   new CfnOutput(stack, 'TrackerArn', { value: t.eventTrackerArn });
   new CfnOutput(stack, 'TrackingId', { value: t.trackingId });
 }
