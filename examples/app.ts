@@ -6,10 +6,24 @@ import * as path from 'path';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   DatasetGroup, DatasetGroupDomain, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType,
   Schema, SchemaField,
 } from '../src';
+
+/** The ingest function: one interaction per invocation, sent with PutEvents and the tracker's tracking id. */
+const INGEST_CODE = `
+const { PersonalizeEventsClient, PutEventsCommand } = require('@aws-sdk/client-personalize-events');
+const client = new PersonalizeEventsClient({});
+exports.handler = async (event) => client.send(new PutEventsCommand({
+  trackingId: process.env.PERSONALIZE_TRACKING_ID,
+  userId: event.userId,
+  sessionId: event.sessionId,
+  eventList: [{ eventType: event.eventType, itemId: event.itemId, sentAt: new Date() }],
+}));
+`;
 
 export function buildExampleApp(app: App = new App()): App {
   const stack = new Stack(app, 'Recommendations');
@@ -33,6 +47,21 @@ export function buildExampleApp(app: App = new App()): App {
     datasetType: DatasetType.INTERACTIONS,
     schema: interactionsSchema,
   });
+
+  // Live interactions: an event tracker in the group, and a function that sends events through it.
+  // grantPutEvents also hands the function the tracking id, in PERSONALIZE_TRACKING_ID.
+  const tracker = group.addEventTracker('Tracker');
+  const ingestRole = new iam.Role(stack, 'IngestRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const ingestLogs = new logs.LogGroup(stack, 'IngestLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  ingestLogs.grantWrite(ingestRole);
+  const ingest = new lambda.Function(stack, 'Ingest', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(INGEST_CODE),
+    role: ingestRole,
+    logGroup: ingestLogs,
+  });
+  tracker.grantPutEvents(ingest);
 
   // A domain dataset group.
   new DatasetGroup(stack, 'Video', { domain: DatasetGroupDomain.VIDEO_ON_DEMAND });

@@ -11,7 +11,9 @@
  *   - every Items or Users dataset whose schema no other dataset uses: a new optional field in the
  *     schema: the schema is replaced, the dataset takes it in place (UpdateDataset);
  *   - a dataset group with a generated name that no dataset of the app is in: another domain,
- *     which replaces it (its old self is retained if its removal policy says so).
+ *     which replaces it (its old self is retained if its removal policy says so);
+ *   - every event tracker: the tag only, in place (its tracking id, which functions were handed,
+ *     does not change).
  *
  * And what the emulator needs to read the S3 objects the app's evaluation datasets use, and the
  * rehearsal itself (rehearseExample), which `npm run rehearse` runs, and the scenario suite too.
@@ -26,7 +28,7 @@ import { IConstruct } from 'constructs';
 import { checkConsistency, describeFindings } from './checker';
 import { Rehearsal } from './harness';
 import { buildExampleApp } from '../../examples/app';
-import { Dataset, DatasetGroup, DatasetsProvider, EvaluationDataset, Schema } from '../../src';
+import { Dataset, DatasetGroup, DatasetsProvider, EvaluationDataset, EventTracker, Schema } from '../../src';
 import { Driver, OperationResult, ProgressEvent } from '../driver';
 
 const ACCOUNT = '123456789012';
@@ -44,6 +46,8 @@ export interface ExampleChange {
   readonly what: string;
   /** Evaluation datasets whose examples change: the version attribute goes up. */
   readonly newVersion?: boolean;
+  /** An attribute the update must leave as it was (an event tracker's TrackingId). */
+  readonly sameAttribute?: string;
 }
 
 /** The bucket of the S3 objects the second version's evaluation datasets read. */
@@ -106,6 +110,10 @@ export function applyExampleUpdate(app: App, s3: Record<string, string>): Exampl
     const domain = replaced.domain === 'ECOMMERCE' ? 'VIDEO_ON_DEMAND' : 'ECOMMERCE';
     resourceOf(replaced).addPropertyOverride('Domain', domain);
     changes.push({ ...where(replaced), expect: 'replacement', what: `domain ${replaced.domain ?? '(none)'} -> ${domain}: a new dataset group` });
+  }
+
+  for (const tracker of all.filter((c): c is EventTracker => c instanceof EventTracker)) {
+    changes.push({ ...where(tracker), expect: 'in-place', what: 'the tag rehearsal=v2, same tracking id', sameAttribute: 'TrackingId' });
   }
   return changes;
 }
@@ -197,9 +205,11 @@ export async function rehearseExample(options: ExampleRehearsalOptions): Promise
       log(`\n== update ${stack.stackName} to version 2: a tag on everything (rehearsal=v2)` +
         mine.map((c) => `\n   ${c.path}: ${c.what} (${c.expect})`).join(''));
       const versionsBefore = versionAttributes(driver);
+      const attributesBefore = attributesOf(driver);
       const updated = done(await driver.update(v2, stack.stackName), 'UPDATE_COMPLETE');
       check('update');
       if (updated) problems.push(...checkChanges(stack.stackName, mine, before, driver, versionsBefore, rehearsal));
+      if (updated) problems.push(...checkKeptAttributes(stack.stackName, mine, attributesBefore, driver));
 
       log(`\n== destroy ${stack.stackName}`);
       done(await driver.destroy(), 'DELETE_COMPLETE');
@@ -255,6 +265,16 @@ function checkChanges(stackName: string, changes: ExampleChange[], before: Recor
   return problems;
 }
 
+/** Checks that the attributes the changes must keep (a tracker's tracking id) are as they were. */
+function checkKeptAttributes(stackName: string, changes: ExampleChange[], before: Record<string, Record<string, unknown>>,
+  driver: Driver): string[] {
+  const after = attributesOf(driver);
+  return changes.filter((c) => c.sameAttribute !== undefined)
+    .filter((c) => before[c.logicalId]?.[c.sameAttribute!] !== after[c.logicalId]?.[c.sameAttribute!])
+    .map((c) => `${stackName} update: ${c.path} changed its ${c.sameAttribute} ` +
+      `(${before[c.logicalId]?.[c.sameAttribute!]} -> ${after[c.logicalId]?.[c.sameAttribute!]})`);
+}
+
 // ---- helpers ----
 
 const ID_WIDTH = 40;
@@ -269,6 +289,11 @@ export function progressLine(e: ProgressEvent): string {
 
 export function firstLine(text: string): string {
   return text.split('\n')[0];
+}
+
+/** Every custom resource's attributes, by logical id. */
+function attributesOf(driver: Driver): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(driver.resources().filter((r) => r.custom).map((r) => [r.logicalId, { ...r.attributes }]));
 }
 
 /** Evaluation datasets' DatasetVersion attributes, by logical id. */

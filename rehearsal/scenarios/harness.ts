@@ -16,7 +16,7 @@ import { checkConsistency, CheckResult, describeFindings } from './checker';
 import { Driver, DriverOptions, scaledClock } from '../driver';
 import { EmulatedPrincipal, Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
 
-export type ConstructName = 'DatasetGroup' | 'Schema' | 'Dataset' | 'EvaluationDataset';
+export type ConstructName = 'DatasetGroup' | 'Schema' | 'Dataset' | 'EvaluationDataset' | 'EventTracker';
 
 /** Something the stacks can be looked up in: the scenario stacks, or any synthesized assembly. */
 export interface StackSet {

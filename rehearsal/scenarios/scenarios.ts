@@ -11,7 +11,7 @@ import { strict as assert } from 'assert';
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { ConstructName, DEFAULT_TIME_SCALE, Scenario, ScenarioContext, sleep } from './harness';
-import { FIXED_NAMES, WAIT_BOUND } from './stacks';
+import { FIXED_NAMES, TRACKING_ID_VARIABLE, WAIT_BOUND } from './stacks';
 import { DeployedResource, Driver, OperationResult } from '../driver';
 import { CallRecord, FaultSpec, ResourceInfo, ServiceName } from '../emulator';
 
@@ -190,7 +190,42 @@ const EVALUATION: Subject = {
   },
 };
 
-export const SUBJECTS: readonly Subject[] = [GROUP, SCHEMA, DATASET, EVALUATION];
+const TRACKER: Subject = {
+  construct: 'EventTracker',
+  resourceType: 'Custom::PersonalizeEventTracker',
+  emulatorType: 'event-tracker',
+  service: 'personalize',
+  operations: { create: 'CreateEventTracker', describe: 'DescribeEventTracker', delete: 'DeleteEventTracker' },
+  attributes: ['EventTrackerArn', 'EventTrackerName', 'TrackingId'],
+  stacks: {
+    v1: 'tracker-v1',
+    inPlace: 'tracker-tags',
+    replace: 'tracker-other-group',
+    fixed: 'tracker-fixed-v1',
+    fixedReplace: 'tracker-fixed-other-group',
+    retain: 'tracker-retain',
+    waitBound: 'tracker-wait-bound',
+    pair: 'tracker-pair',
+  },
+  fixedName: FIXED_NAMES.tracker,
+  transitions: true,
+  // DescribeEventTracker has no failureReason: the service gives none for trackers.
+  failureReason: false,
+  uniqueNames: true,
+  createSteps: 2,
+  async checkInPlace(ctx, driver, before, after) {
+    assert.deepEqual(userTags(await personalizeTags(ctx, after.physicalId)), { stage: 'test', team: 'search' });
+    assert.equal(after.attributes.TrackingId, before.attributes.TrackingId, 'the tracking id should not change');
+    await expectTrackingIdHanded(ctx, driver);
+  },
+  async checkReplaced(ctx, driver, after) {
+    const { eventTracker } = await ctx.personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: after.physicalId }));
+    assert.equal(eventTracker?.datasetGroupArn, resourceOf(driver, GROUP.resourceType, 'OtherGroup').physicalId, 'the new tracker should be in the other group');
+    await expectTrackingIdHanded(ctx, driver);
+  },
+};
+
+export const SUBJECTS: readonly Subject[] = [GROUP, SCHEMA, DATASET, EVALUATION, TRACKER];
 
 // ---- the scenarios every construct goes through ----
 
@@ -365,7 +400,7 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
   }));
 
   if (s.transitions) {
-    const withReason = s.failureReason ? 'the stack fails with that reason' : 'the stack fails saying so (DescribeDataset has no failureReason to show)';
+    const withReason = s.failureReason ? 'the stack fails with that reason' : `the stack fails saying so (${describe} has no failureReason to show)`;
     list.push(scenario(`CREATE FAILED with a reason: ${withReason}, nothing left behind`, async (ctx) => {
       const reason = 'Emulated: the service could not create it (quota of the account)';
       ctx.fault({ kind: 'fail', service, operation: create, reason });
@@ -376,6 +411,7 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
       const message = result.failure?.reason.split('\n')[0] ?? '';
       assert.match(message, /is CREATE.FAILED: /, 'the failure should name the status');
       if (s.failureReason) assert.ok(message.endsWith(reason), `the failure should carry the service's reason: ${message}`);
+      else assert.match(message, /the service gave no reason/, 'the failure should say the service gave no reason');
       assert.deepEqual(live(ctx), [], 'nothing should be left');
     }));
 
@@ -549,6 +585,78 @@ async function failedExampleChange(ctx: ScenarioContext): Promise<{ result: Oper
   return { result, datasetId: String(resource.attributes.EvaluationDatasetId) };
 }
 
+const TRACKER_ONLY: Scenario[] = [{
+  name: 'the stack of a group, an Interactions dataset, a tracker and a function granted PutEvents: the function gets the tracking id; every handler call authorized',
+  construct: 'EventTracker',
+  async run(ctx) {
+    const driver = ctx.driver();
+    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
+    // The handlers' calls, before the scenario's own reads (which are not a role's, so not checked).
+    const trackerCalls = ctx.emu.calls({ service: 'personalize' }).filter((c) => /EventTracker/.test(c.operation));
+    assert.ok(trackerCalls.length > 0 && trackerCalls.every((c) => c.checked && !c.denied),
+      `every tracker call should be authorized against the handler role's policies: ${trackerCalls.filter((c) => !c.checked || c.denied).map(callLine).join(', ')}`);
+    const tracker = resourceOf(driver, TRACKER.resourceType);
+    const group = resourceOf(driver, GROUP.resourceType);
+    const { eventTracker } = await ctx.personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: tracker.physicalId }));
+    assert.equal(eventTracker?.datasetGroupArn, group.physicalId);
+    assert.equal(driver.outputs.TrackingId, eventTracker?.trackingId, 'the TrackingId output should be the service\'s');
+    await expectTrackingIdHanded(ctx, driver);
+    // The tracker was created once its group was ACTIVE (its ARN is a reference to the group's resource).
+    const groupActive = ctx.emu.resource(group.physicalId)!.history.find((h) => h.status === 'ACTIVE')!.at;
+    const [create] = ctx.emu.calls({ operation: 'CreateEventTracker' });
+    assert.ok(create.time >= groupActive, 'CreateEventTracker should come after the group is ACTIVE');
+    expectStatus(await driver.destroy(), 'DELETE_COMPLETE');
+    assert.deepEqual(ctx.emu.authorization().denials, [], 'no handler call should be denied');
+  },
+}, {
+  name: 'destroy: the tracker is deleted and gone before its group\'s deletion is asked for, which is never refused for it',
+  construct: 'EventTracker',
+  async run(ctx) {
+    const driver = ctx.driver();
+    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
+    const tracker = resourceOf(driver, TRACKER.resourceType);
+    const group = resourceOf(driver, GROUP.resourceType);
+    expectStatus(await driver.destroy(), 'DELETE_COMPLETE');
+    const gone = ctx.emu.resource(tracker.physicalId)!.history.find((h) => h.status === 'DELETED');
+    assert.ok(gone, 'the tracker should be deleted');
+    const groupDeletes = ctx.emu.calls({ operation: 'DeleteDatasetGroup' }).filter((c) => c.resource === group.physicalId);
+    assert.ok(groupDeletes.length > 0, 'the group should be deleted');
+    assert.ok(groupDeletes[0].time >= gone.at, 'the group\'s deletion should be asked for only once the tracker is gone');
+    assert.deepEqual(groupDeletes.filter((c) => c.error).map(callLine), [], 'the group\'s deletion should not be refused');
+    assert.deepEqual(live(ctx), []);
+  },
+}, {
+  name: 'a retried create after a lost response (onEvent Create run again with the same request): the second run adopts the tracker the first made',
+  construct: 'EventTracker',
+  async run(ctx) {
+    const driver = ctx.driver({ retryOnEvent: (r) => (r.RequestType === 'Create' && r.ResourceType === TRACKER.resourceType ? 1 : 0) });
+    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
+    const tracker = resourceOf(driver, TRACKER.resourceType);
+    const creates = ctx.emu.calls({ operation: 'CreateEventTracker' });
+    assert.deepEqual(creates.map((c) => c.error ?? 'created'), ['created', 'ResourceAlreadyExistsException'],
+      'the second run should meet the tracker of the first as a taken name');
+    assert.ok(ctx.emu.calls({ operation: 'ListEventTrackers' }).some((c) => !c.error), 'the second run should find it in its group');
+    const trackers = live(ctx).filter((r) => r.type === TRACKER.emulatorType);
+    assert.deepEqual(trackers.map((r) => r.arn), [tracker.physicalId], 'one tracker, the one the first run made');
+    await expectTrackingIdHanded(ctx, driver);
+    expectStatus(await driver.destroy(), 'DELETE_COMPLETE');
+    assert.deepEqual(live(ctx), []);
+  },
+}, {
+  name: 'a create whose answer is lost (CreateEventTracker made the tracker, its response never came): the SDK\'s retry adopts it',
+  construct: 'EventTracker',
+  async run(ctx) {
+    ctx.fault({ kind: 'no-response', service: 'personalize', operation: 'CreateEventTracker', executes: true, times: 1 });
+    const driver = ctx.driver();
+    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
+    const tracker = resourceOf(driver, TRACKER.resourceType);
+    const creates = ctx.emu.calls({ operation: 'CreateEventTracker' });
+    assert.deepEqual(creates.map((c) => c.delivery ?? c.error ?? 'created'), ['no-response', 'ResourceAlreadyExistsException']);
+    assert.deepEqual(live(ctx).filter((r) => r.type === TRACKER.emulatorType).map((r) => r.arn), [tracker.physicalId]);
+    await expectTrackingIdHanded(ctx, driver);
+  },
+}];
+
 /** Every scenario, construct by construct. */
 export function allScenarios(): Scenario[] {
   return [
@@ -558,6 +666,8 @@ export function allScenarios(): Scenario[] {
     ...DATASET_ONLY,
     ...lifecycleScenarios(EVALUATION),
     ...EVALUATION_ONLY,
+    ...lifecycleScenarios(TRACKER),
+    ...TRACKER_ONLY,
   ];
 }
 
@@ -576,9 +686,16 @@ function inPlaceWhat(s: Subject): string {
   }
 }
 
-/** Live resources in the emulator when v1 is deployed (a Dataset's stack has its group and schema too). */
+/**
+ * Live resources in the emulator when v1 is deployed (a Dataset's stack has its group and schema
+ * too; an EventTracker's its group, an Interactions dataset and its schema).
+ */
 function liveCountOfV1(s: Subject): number {
-  return s.construct === 'Dataset' ? 3 : 1;
+  switch (s.construct) {
+    case 'Dataset': return 3;
+    case 'EventTracker': return 4;
+    default: return 1;
+  }
 }
 
 /** The stack's one custom resource of a type (or the one whose logical id starts with `prefix`). */
@@ -615,6 +732,17 @@ function retainedOf(driver: Driver) {
 /** Live resources in the emulator, import jobs aside. */
 function live(ctx: ScenarioContext): ResourceInfo[] {
   return ctx.emu.resources().filter((r) => r.status !== 'DELETED' && r.type !== 'dataset-import-job');
+}
+
+/** The tracker stacks' function was handed the tracking id the service gave the tracker, in its environment. */
+async function expectTrackingIdHanded(ctx: ScenarioContext, driver: Driver): Promise<void> {
+  const tracker = resourceOf(driver, TRACKER.resourceType);
+  const { eventTracker } = await ctx.personalize.send(new p.DescribeEventTrackerCommand({ eventTrackerArn: tracker.physicalId }));
+  assert.ok(eventTracker?.trackingId, 'the tracker should have a tracking id');
+  assert.equal(tracker.attributes.TrackingId, eventTracker.trackingId, 'the TrackingId attribute should be the service\'s');
+  const ingest = resourceOf(driver, 'AWS::Lambda::Function', 'Ingest');
+  const variables = (ingest.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  assert.equal(variables[TRACKING_ID_VARIABLE], eventTracker.trackingId, `the function's ${TRACKING_ID_VARIABLE} should be the tracking id`);
 }
 
 async function personalizeTags(ctx: ScenarioContext, resourceArn: string): Promise<Record<string, string>> {

@@ -6,12 +6,13 @@
  * shares the same handler assets (one module instance per handler bundle in the process).
  */
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import {
   DatasetGroup, DatasetGroupDomain, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType,
-  Schema, SchemaField,
+  EventTracker, Schema, SchemaField,
 } from '../../src';
 
 const DESTROY = RemovalPolicy.DESTROY;
@@ -25,6 +26,7 @@ export const STACK_NAMES = {
   schema: 'RehearsalSchema',
   dataset: 'RehearsalDataset',
   evaluation: 'RehearsalEvaluation',
+  tracker: 'RehearsalTracker',
 } as const;
 
 /** S3 objects the evaluation dataset scenarios read (the emulator's `s3` option). */
@@ -40,7 +42,11 @@ export const FIXED_NAMES = {
   schema: 'rehearsal-fixed-schema',
   dataset: 'rehearsal-fixed-dataset',
   evaluation: 'rehearsal_fixed_evaluation',
+  tracker: 'rehearsal-fixed-tracker',
 } as const;
+
+/** The environment variable grantPutEvents hands a function the tracking id in, unless told another. */
+export const TRACKING_ID_VARIABLE = 'PERSONALIZE_TRACKING_ID';
 
 type Builder = (stack: Stack) => void;
 
@@ -129,6 +135,23 @@ const VARIANTS: Record<string, { stackName: string; build: Builder }> = {
       const schemaType = EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1;
       const first = new EvaluationDataset(s, 'First', { schemaType, source, removalPolicy: DESTROY });
       const second = new EvaluationDataset(s, 'Second', { schemaType, source, removalPolicy: DESTROY });
+      second.node.addDependency(first);
+    },
+  },
+  // ---- EventTracker: a group with an Interactions dataset, its tracker, and a function granted PutEvents ----
+  'tracker-v1': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { tags: { team: 'recs' } }) },
+  'tracker-tags': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { tags: { team: 'search', stage: 'test' } }) },
+  'tracker-other-group': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { tags: { team: 'recs' }, inOtherGroup: true }) },
+  'tracker-fixed-v1': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { name: FIXED_NAMES.tracker }) },
+  'tracker-fixed-other-group': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { name: FIXED_NAMES.tracker, inOtherGroup: true }) },
+  'tracker-retain': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { removalPolicy: RETAIN }) },
+  'tracker-wait-bound': { stackName: STACK_NAMES.tracker, build: (s) => tracker(s, { waitTimeout: WAIT_BOUND }) },
+  'tracker-pair': {
+    stackName: STACK_NAMES.tracker,
+    build: (s) => {
+      // A group holds one tracker: each of the pair has its own group.
+      const first = new DatasetGroup(s, 'FirstGroup', { removalPolicy: DESTROY }).addEventTracker('First');
+      const second = new DatasetGroup(s, 'SecondGroup', { removalPolicy: DESTROY }).addEventTracker('Second');
       second.node.addDependency(first);
     },
   },
@@ -256,6 +279,29 @@ function evaluation(stack: Stack, options: CommonOptions & {
   new CfnOutput(stack, 'EvaluationDatasetArn', { value: e.evaluationDatasetArn });
   new CfnOutput(stack, 'EvaluationDatasetId', { value: e.evaluationDatasetId });
   new CfnOutput(stack, 'EvaluationDatasetVersion', { value: e.evaluationDatasetVersion });
+}
+
+/**
+ * The stack of the event tracker scenarios: a group with an Interactions dataset, the group's
+ * tracker, and a function that is granted PutEvents and handed the tracking id. The tracker is made
+ * with `new EventTracker` at the stack's top, so that moving it to another group (`inOtherGroup`)
+ * keeps its logical id: that is a replacement of the same stack resource.
+ */
+function tracker(stack: Stack, options: CommonOptions & { inOtherGroup?: boolean }): void {
+  const removalPolicy = options.removalPolicy ?? DESTROY;
+  const g = new DatasetGroup(stack, 'Group', { removalPolicy });
+  g.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactionsSchema(stack, 'InteractionsSchema', { removalPolicy }) });
+  const datasetGroup = options.inOtherGroup ? new DatasetGroup(stack, 'OtherGroup', { removalPolicy }) : g;
+  const t = new EventTracker(stack, 'Tracker', { datasetGroup, eventTrackerName: options.name, waitTimeout: options.waitTimeout });
+  tag(t, options.tags);
+  const ingest = new lambda.Function(stack, 'Ingest', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+  });
+  t.grantPutEvents(ingest);
+  new CfnOutput(stack, 'TrackerArn', { value: t.eventTrackerArn });
+  new CfnOutput(stack, 'TrackingId', { value: t.trackingId });
 }
 
 /** A predefined-conversation example. */

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { DatasetGroup, EventTracker, EventTrackerProps, IEventTracker } from '../../src';
+import { DatasetGroup, DatasetType, EventTracker, EventTrackerProps, IEventTracker, Schema, SchemaField } from '../../src';
 import { serviceTokenOf, snapshotTemplate, synthFindings, validatingApp } from '../support/stack';
 
 const TYPE = 'Custom::PersonalizeEventTracker';
@@ -319,6 +319,27 @@ describe('EventTracker', () => {
       expect(findings).toContain('Events/Other/DefaultPolicy/Resource');
       expect(findings).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
       expect(findings).not.toContain('Events/Sender');
+      expect(findings).not.toContain('Events/Retail');
+      expect(findings).not.toContain('CdkDatasets');
+    });
+
+    test('a group, an Interactions dataset, a tracker and a function as users write it, granted PutEvents: no finding from the library, schema validation passes', () => {
+      const stack = new Stack(validatingApp(), 'Events');
+      const group = new DatasetGroup(stack, 'Retail');
+      group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', {
+          datasetType: DatasetType.INTERACTIONS,
+          fields: [SchemaField.string('USER_ID'), SchemaField.string('ITEM_ID'), SchemaField.long('TIMESTAMP'), SchemaField.string('EVENT_TYPE')],
+        }),
+      });
+      group.addEventTracker('Tracker').grantPutEvents(ingestFunction(stack));
+      const findings = synthFindings(stack.node.scope as App);
+      // What is left is the user's own: the function's default role with AWS's managed basic execution policy.
+      const reported = [...findings.matchAll(/^\s+(\S+) \S+\n\s+Acknowledge with '([^']+)'/gm)].map((m) => `${m[1]} ${m[2]}`);
+      expect(reported).toEqual([expect.stringMatching(/^Events\/Ingest\/ServiceRole\/Resource AwsSolutions::AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/)]);
+      expect(findings.match(/ERROR|WARN/g)).toHaveLength(1); // nothing else: no other rule, no schema finding
+      expect(findings).not.toContain('DefaultPolicy');
       expect(findings).not.toContain('Events/Retail');
       expect(findings).not.toContain('CdkDatasets');
     });

@@ -3,6 +3,9 @@
  * through CloudFormation and the Provider framework (the rehearsal driver) against the emulator,
  * running the bundled handlers. After each scenario the checker compares the emulator with what the
  * driver believes: no leak, no duplicate, nothing retained deleted. The figures are printed at the end.
+ *
+ * One construct's scenarios alone (each construct is a describe block): `npx jest
+ * test/rehearsal/scenarios.test.ts -w 1 -t '^EventTracker '`; the stacks are still all synthesized.
  */
 import * as fs from 'fs';
 import * as os from 'os';
