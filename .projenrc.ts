@@ -153,7 +153,8 @@ const bench = project.addTask('bench', {
   description: 'Measure synth cost, template footprint, bundle size, cold start, wait overshoot and scale; writes bench-results.json',
 });
 bench.spawn(bundle);
-bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts');
+// `npm run bench -- --check` passes --check on: exit 1 on a missed target.
+bench.exec('ts-node -T --project test/tsconfig.json bench/run.ts', { receiveArgs: true });
 
 releaseSetup(project);
 

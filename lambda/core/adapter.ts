@@ -156,9 +156,14 @@ export interface CurrentValues<P> {
 }
 
 /**
- * A create that the service refuses for now (a running job holds the dataset) is tried again by
- * isComplete until the wait bound, under an id known before the resource exists.
+ * A create that the service refuses for now (a running job holds the dataset, the account's request
+ * rate is exceeded) is tried again by isComplete until the wait bound, under an id known before the
+ * resource exists.
  */
 export interface DeferredCreate<P> {
-  physicalIdOf(request: CreateRequest<P>): string;
+  /**
+   * The id the resource will have; undefined when a resource found under it later could be another
+   * owner's (a fixed name): such a create is not deferred, and its error fails the request.
+   */
+  physicalIdOf(request: CreateRequest<P>): string | undefined;
 }

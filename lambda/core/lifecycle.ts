@@ -174,8 +174,8 @@ export function createHandlers(adapters: readonly AnyAdapter[] | AdapterLookup, 
       const kind = classifyError(error, adapter.classifyError);
       if (kind === 'already-exists' && adapter.capabilities.adoption) {
         physicalId = await adoptOwn(adapter, request, error);
-      } else if (isPassing(kind) && adapter.capabilities.deferredCreate) {
-        physicalId = adapter.capabilities.deferredCreate.physicalIdOf(request as never);
+      } else if (isPassing(kind) && adapter.capabilities.deferredCreate?.physicalIdOf(request as never) !== undefined) {
+        physicalId = adapter.capabilities.deferredCreate.physicalIdOf(request as never)!;
         log('create must wait', { physicalId, reason: describeError(error) });
         return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'create', CreatePending: true });
       } else {

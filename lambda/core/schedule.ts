@@ -43,15 +43,20 @@ function duePoints(limitMs: number): number[] {
 
 const POINTS = duePoints(2 * 60 * 60_000);
 
-/** Whether a status call is due for a wait of this age, polled every STATUS_POLL_INTERVAL_MS. */
-export function isDueAt(ageMs: number): boolean {
+/**
+ * Whether a status call is due for a wait of this age, polled every STATUS_POLL_INTERVAL_MS: a due
+ * point lies since the previous poll, at `previousAgeMs` (when this container served it) or one
+ * poll interval ago. Polls come a little more than an interval apart (each invocation takes time),
+ * so a container that remembers its previous poll never skips a point that fell between two.
+ */
+export function isDueAt(ageMs: number, previousAgeMs = ageMs - STATUS_POLL_INTERVAL_MS): boolean {
   if (ageMs < YOUNG_WAIT_MS + STATUS_POLL_INTERVAL_MS) return true;
-  // Due when a point lies since the previous poll: (age - interval, age].
-  const after = ageMs - STATUS_POLL_INTERVAL_MS;
+  // Due when a point lies in (previous poll, age].
+  const after = Math.min(previousAgeMs, ageMs - STATUS_POLL_INTERVAL_MS);
   let low = 0;
   let high = POINTS.length;
   while (low < high) {
-    const mid = (low + high) >> 1;
+    const mid = Math.floor((low + high) / 2);
     if (POINTS[mid] <= after) low = mid + 1;
     else high = mid;
   }
@@ -65,6 +70,8 @@ interface Remembered {
   throttles: number;
   /** No status call before this (after throttling). */
   holdUntil: number;
+  /** When this container last answered a poll of the wait. */
+  polledAt?: number;
 }
 
 /** What one handler instance (one Lambda container) remembers of the waits it has served. */
@@ -76,10 +83,15 @@ export class StatusSchedule {
   /** Whether the wait (`key`, started at `startedAt`) should ask the service now. */
   public due(key: string, startedAt: number): boolean {
     const now = this.now();
-    const remembered = this.waits.get(key);
-    if (remembered && now < remembered.holdUntil) return false;
-    const anchor = Math.max(Number.isFinite(startedAt) ? startedAt : now, remembered?.progressAt ?? 0);
-    return isDueAt(now - anchor);
+    const remembered = this.waits.get(key) ?? this.remember(key, { progressAt: 0, throttles: 0, holdUntil: 0 });
+    const previousPoll = remembered.polledAt;
+    remembered.polledAt = now;
+    if (now < remembered.holdUntil) return false;
+    const anchor = Math.max(Number.isFinite(startedAt) ? startedAt : now, remembered.progressAt);
+    // A poll this container did not see (another container served it) may lie in between: the
+    // window is then the usual one interval.
+    const previousAge = previousPoll !== undefined && now - previousPoll <= 2 * STATUS_POLL_INTERVAL_MS ? previousPoll - anchor : undefined;
+    return isDueAt(now - anchor, previousAge);
   }
 
   /** After a status call: the status it saw (a change counts as progress), or that it was throttled. */

@@ -50,6 +50,12 @@ export const datasetGroupAdapter: ResourceAdapter<'DatasetGroup'> = {
         return { physicalId: personalizeArn(context, 'dataset-group', name) };
       },
     },
+    // A create refused for now (the account's request rate, as when a large stack creates many
+    // groups at once) is tried again while waiting, under the ARN its name gives. Only for a
+    // generated name: it is this stack resource's own, so a group found under it later is too.
+    deferredCreate: {
+      physicalIdOf: ({ context, properties, name }) => (properties.Name === undefined ? personalizeArn(context, 'dataset-group', name) : undefined),
+    },
     currentValues: {
       async read(datasetGroupArn) {
         const { datasetGroup } = await personalize().send(new DescribeDatasetGroupCommand({ datasetGroupArn }));

@@ -25,6 +25,9 @@
  * signed with names the caller, each service derives the IAM requests the call makes
  * (`authorization()`), and the caller's identity-based policies decide (rehearsal/iam/). A denied
  * call gets the service's own AccessDenied error.
+ *
+ * With `rateLimit`, each service refuses requests beyond its per-account rate with its own
+ * throttling error (rate-limit.ts); throttled() counts them.
  */
 import { createServer, IncomingMessage, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
@@ -33,6 +36,7 @@ import { DELIVERY_FAULTS, Fault, Faults, FaultSpec, REQUEST_FAULTS } from './fau
 import { ServiceModel } from './model';
 import { ObjectInfo, ObjectStore } from './objects';
 import { PersonalizeService } from './personalize';
+import { RateLimiter, RateLimitOptions, ThrottleCounters } from './rate-limit';
 import { S3Service } from './s3';
 import { encodeError as encodeS3Error, encodeOutput as encodeS3Output } from './s3-xml';
 import {
@@ -42,7 +46,8 @@ import { authorize } from '../iam/authorize';
 import type { PolicyDocument } from '../iam/policy';
 
 export type {
-  AuthorizingService, CallRecord, DelayOptions, Fault, FaultSpec, IamRequest, Limits, ObjectInfo, PolicyDocument, ResourceInfo, ServiceName,
+  AuthorizingService, CallRecord, DelayOptions, Fault, FaultSpec, IamRequest, Limits, ObjectInfo, PolicyDocument, RateLimitOptions, ResourceInfo,
+  ServiceName, ThrottleCounters,
 };
 export type { FaultKind, Faults } from './faults';
 
@@ -87,6 +92,12 @@ export interface EmulatorOptions {
    * nothing is checked.
    */
   readonly principals?: (accessKeyId: string) => EmulatedPrincipal | undefined;
+  /**
+   * Per-account request-rate limits, by service (a token bucket each): a request beyond the rate
+   * gets the service's throttling error, as when a large stack polls many resources at once.
+   * Default: no limit.
+   */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** A caller the emulator authorizes, e.g. the role a custom-resource handler runs with. */
@@ -147,6 +158,8 @@ export interface Emulator {
   waitFor(ref: string, status: string, timeoutMs?: number): Promise<ResourceInfo>;
   /** Calls checked against their caller's IAM policies, and those denied (since the last reset). */
   authorization(): AuthorizationCounters;
+  /** Calls the rate limit refused (since the last reset), by service and operation. */
+  throttled(): ThrottleCounters;
   /** The object store (S3, and AgentCore's s3Source), by bucket then key. */
   objects(filter?: { bucket?: string; prefix?: string }): ObjectInfo[];
   /** One object, by s3 uri. */
@@ -193,6 +206,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const violations: ModelViolation[] = [];
   // Load the models now: a first check that loads them would delay an answer past the transitions it started.
   if (options.checkModel) MODELED.forEach((service) => ServiceModel.of(service).types);
+  const rateLimiter = options.rateLimit && new RateLimiter(options.rateLimit,
+    (service, operation, error) => ServiceModel.of(service).declaredErrors(operation).includes(error));
+  // The throttling error depends on the errors Personalize's operations declare: load them now too.
+  if (options.rateLimit?.requestsPerSecond.personalize !== undefined) void ServiceModel.of('personalize').types;
   /** Answers held back by slow-response faults: cleared by close(). */
   const held = new Set<NodeJS.Timeout>();
 
@@ -297,6 +314,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const { input, target, execute } = prepare();
       context.call.name = target.name;
       context.call.resource = target.arn;
+      if (rateLimiter) admit(context, service, operation);
       authorizeCall(context, service, operation, handler, input as Record<string, any>);
       const fault = faults.take(REQUEST_FAULTS, { service, operation, ...target });
       if (fault) throw requestFault(service, fault);
@@ -313,6 +331,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (error instanceof ApiError) return { error, delivery };
       const message = error instanceof Error ? error.message : String(error);
       return { error: internalError(service, message), delivery };
+    }
+  }
+
+  /** Throws the service's throttling error when the request is beyond the account's rate, and marks the call. */
+  function admit(context: CallContext, service: ServiceName, operation: string): void {
+    try {
+      rateLimiter!.admit(runtime.account, service, operation);
+    } catch (error) {
+      context.call.rateLimited = true;
+      throw error;
     }
   }
 
@@ -425,6 +453,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     activeAt: (ref) => inspector.find(ref)?.activeAt,
     waitFor: (ref, status, timeoutMs = 5000) => waitFor(inspector, ref, status, timeoutMs),
     authorization: () => ({ checked: counters.checked, denied: counters.denied, denials: [...counters.denials] }),
+    throttled: () => rateLimiter?.counters() ?? { total: 0, byService: {} },
     objects: (filter = {}) => objects.all()
       .filter((o) => (!filter.bucket || o.bucket === filter.bucket) && (!filter.prefix || o.key.startsWith(filter.prefix))),
     object: (uri) => objects.getUri(uri),
@@ -435,6 +464,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counters.checked = 0;
       counters.denied = 0;
       counters.denials = [];
+      rateLimiter?.reset();
       scheduler.clear();
       faults.clear();
       inspector.reset();

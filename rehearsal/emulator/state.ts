@@ -78,6 +78,8 @@ export interface CallRecord {
   checked?: boolean;
   /** The IAM request that was denied, when the call got AccessDenied from the IAM check. */
   denied?: { readonly action: string; readonly resource: string };
+  /** Whether the account's request-rate limit refused the call (the emulator's `rateLimit`). */
+  rateLimited?: boolean;
   /** For Describe/Get calls: the status the response showed. */
   observed?: string;
   durationMs?: number;

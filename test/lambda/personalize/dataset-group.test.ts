@@ -135,6 +135,29 @@ describe('create', () => {
     await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 61_000 })))
       .rejects.toThrow(/Timed out after 60 seconds .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
   });
+
+  test('a create refused by the account\'s request rate is tried again while waiting, under the ARN of its generated name', async () => {
+    const throttled = serviceError('LimitExceededException', 'The limit on the number of requests per second has been exceeded.');
+    personalize.on(CreateDatasetGroupCommand).rejectsOnce(throttled).resolves({});
+    const event = createEvent(TYPE, {});
+    const response = await onEvent(event);
+    const name = personalize.commandCalls(CreateDatasetGroupCommand)[0].args[0].input.name!;
+    const predicted = `arn:aws:personalize:us-east-1:123456789012:dataset-group/${name}`;
+    expect(response).toMatchObject({ PhysicalResourceId: predicted, CreatePending: true });
+
+    personalize.on(DescribeDatasetGroupCommand)
+      .rejectsOnce(serviceError('ResourceNotFoundException', 'no such group'))
+      .resolves({ datasetGroup: { datasetGroupArn: predicted, name, status: 'ACTIVE' } });
+    const later = completeEvent(event, { ...response, WaitStartedAt: Date.now() - 5_000 });
+    await expect(isComplete(later)).resolves.toEqual({ IsComplete: false }); // created now
+    await expect(isComplete(later)).resolves.toMatchObject({ IsComplete: true, Data: { DatasetGroupArn: predicted } });
+    expect(personalize).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 2);
+  });
+
+  test('a fixed name is not deferred: a group found under it later could be another owner\'s', async () => {
+    personalize.on(CreateDatasetGroupCommand).rejects(serviceError('LimitExceededException', 'The limit on the number of requests per second has been exceeded.'));
+    await expect(onEvent(createEvent(TYPE, { Name: 'retail' }))).rejects.toThrow(/Could not create .*"retail": LimitExceededException/);
+  });
 });
 
 describe('update', () => {
