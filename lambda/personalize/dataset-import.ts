@@ -26,21 +26,20 @@ import {
 import { objects, parseS3Uri } from '../objects';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, isPassing } from '../core/errors';
+import { replacingOrRefuse } from '../core/replacement';
 import type { Properties } from '../../src/contract';
-
-/** Properties that steer the wait, not what is imported: they change in place. */
-const IN_PLACE = ['WaitForCompletion'];
+import { RULES } from '../rules';
 
 type ImportProperties = Properties<'DatasetImport'>;
 
 export const datasetImportAdapter: ResourceAdapter<'DatasetImport'> = {
   resource: 'DatasetImport',
-  description: 'Personalize dataset import job',
+  description: RULES.DatasetImport.description,
   isPhysicalId: (id) => isPersonalizeArn('dataset-import-job', id),
   attributesOf: (datasetImportJobArn) => ({ DatasetImportJobArn: datasetImportJobArn, JobName: nameFromArn(datasetImportJobArn) }),
   classifyError: classifyPersonalizeError,
   // A job imports once: whatever changes what is imported (including properties added later) is a new job.
-  replacedBy: ({ changed }) => changed.filter((key) => !IN_PLACE.includes(key)),
+  replacedBy: (change) => replacingOrRefuse(RULES.DatasetImport.decide(change)),
 
   async create({ properties, name, tags }) {
     if (properties.StagedFrom) {
