@@ -38,12 +38,12 @@ import {
   batches, Example, FIRST_PAGE_SIZE, isObject, isPageTooLarge, ListedExample, listedExample, pageSizeAfter,
   parseJsonl, planExamples,
 } from './examples';
+import type { Properties } from '../../src/contract';
 import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, LifecycleError } from '../core/errors';
 import type { RequestContext } from '../core/naming';
 import { replacingOrRefuse } from '../core/replacement';
 import { objects, parseS3Uri } from '../objects';
-import type { Properties } from '../../src/contract';
 import { RULES } from '../rules';
 
 type DatasetProperties = Properties<'EvaluationDataset'>;

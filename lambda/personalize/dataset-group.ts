@@ -3,8 +3,7 @@
  * replaces the group. CreateDatasetGroup is asynchronous: the core waits for ACTIVE.
  */
 import { CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, Domain } from '@aws-sdk/client-personalize';
-import {
-  isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
 import type { ResourceAdapter } from '../core/adapter';
 import { replacingOrRefuse } from '../core/replacement';
 import { RULES } from '../rules';

@@ -21,13 +21,12 @@
  *           not meet a running import job; then a staged copy is removed, and it is done.
  */
 import { CreateDatasetImportJobCommand, DatasetImportJob, DescribeDatasetImportJobCommand, ImportMode } from '@aws-sdk/client-personalize';
-import {
-  isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
-import { objects, parseS3Uri } from '../objects';
+import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import type { Properties } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, isPassing } from '../core/errors';
 import { replacingOrRefuse } from '../core/replacement';
-import type { Properties } from '../../src/contract';
+import { objects, parseS3Uri } from '../objects';
 import { RULES } from '../rules';
 
 type ImportProperties = Properties<'DatasetImport'>;

@@ -12,12 +12,12 @@
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand, Domain } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, nameFromArn, personalize, personalizeArn, classifyPersonalizeError } from './common';
+import { PERSONALIZE_NAME_RULE } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
-import { replacingOrRefuse } from '../core/replacement';
 import { classifyError, withMessage } from '../core/errors';
 import { sameJson } from '../core/json';
 import { generatePhysicalName } from '../core/naming';
-import { PERSONALIZE_NAME_RULE } from '../../src/contract';
+import { replacingOrRefuse } from '../core/replacement';
 import { RULES } from '../rules';
 
 export const schemaAdapter: ResourceAdapter<'Schema'> = {
