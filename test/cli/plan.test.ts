@@ -11,7 +11,9 @@ import type { Template, TemplateResource } from '../../rehearsal/driver';
 
 const TOKEN = { 'Fn::GetAtt': ['ProviderFramework', 'Arn'] };
 const ITEMS_SCHEMA = JSON.stringify({ type: 'record', name: 'Items', fields: [{ name: 'ITEM_ID', type: 'string' }] });
-const ITEMS_SCHEMA_V2 = JSON.stringify({ type: 'record', name: 'Items', fields: [{ name: 'ITEM_ID', type: 'string' }, { name: 'PRICE', type: ['null', 'float'] }] });
+const ITEMS_SCHEMA_V2 = JSON.stringify({
+  type: 'record', name: 'Items', fields: [{ name: 'ITEM_ID', type: 'string' }, { name: 'PRICE', type: ['null', 'float'] }],
+});
 const EVENTS_SCHEMA = JSON.stringify({ type: 'record', name: 'Interactions', fields: [{ name: 'USER_ID', type: 'string' }] });
 
 function custom(type: string, properties: Record<string, unknown>, extra: Partial<TemplateResource> = {}): TemplateResource {
