@@ -21,7 +21,16 @@ function custom(type: string, properties: Record<string, unknown>, extra: Partia
 }
 
 /** A group with an Items dataset and an Interactions dataset, each on its schema. */
-function retail(options: { domain?: string; groupName?: string; itemsSchema?: string; eventsSchema?: string; tags?: string; datasetName?: string } = {}): Template {
+interface RetailOptions {
+  readonly domain?: string;
+  readonly groupName?: string;
+  readonly itemsSchema?: string;
+  readonly eventsSchema?: string;
+  readonly tags?: string;
+  readonly datasetName?: string;
+}
+
+function retail(options: RetailOptions = {}): Template {
   return {
     Resources: {
       ProviderFramework: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'framework.onEvent' } },
