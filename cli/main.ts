@@ -71,7 +71,7 @@ function plan(argv: readonly string[], io: Io): number {
   const blocking = failing(result, failOn as PlanAction[]);
   if (blocking.length === 0) return 0;
   io.err(`cdk-datasets plan: ${blocking.length} change${blocking.length > 1 ? 's' : ''} that --fail-on ${failOn.join(',')} refuses: ` +
-    `${blocking.map((r) => `${r.action} ${r.stackName}/${r.path ?? r.logicalId}`).join(', ')}\n`);
+    `${blocking.map((r) => `${r.action} ${r.path ?? `${r.stackName}/${r.logicalId}`}`).join(', ')}\n`);
   return 1;
 }
 

@@ -68,7 +68,7 @@ function observedActions(driver: Driver, before: Record<string, string>, update:
   const ids = new Set([
     ...Object.entries(stacks.stack(update.from).template.Resources),
     ...Object.entries(stacks.stack(update.to).template.Resources),
-  ].filter(([, r]) => resourceNameOf(r.Type)).map(([id]) => id));
+  ].filter(([, r]) => resourceNameOf((r as { Type: string }).Type)).map(([id]) => id));
   const actions: Record<string, string> = {};
   for (const id of ids) {
     const first = driver.record.requests.find((r) => r.operation === 'update' && r.request.LogicalResourceId === id);
