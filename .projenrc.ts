@@ -107,7 +107,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: ['../.projenrc.ts', '../src/**/*.ts', '../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../rehearsal/**/*.ts', '../bench/**/*.ts'],
+    include: ['../.projenrc.ts', '../src/**/*.ts', '../lambda/**/*.ts', '../cli/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts', '../rehearsal/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
@@ -115,7 +115,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     tsconfigPath: './test/tsconfig.json',
     dirs: ['src'],
-    devdirs: ['test', 'lambda', 'examples', 'scripts', 'rehearsal', 'bench'],
+    devdirs: ['test', 'lambda', 'cli', 'examples', 'scripts', 'rehearsal', 'bench'],
   },
   gitignore: ['/assets/', '/cdk.out/', '/bench-results.json', '/.rehearse/'],
   npmignoreEnabled: true,
@@ -126,16 +126,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // The handlers are bundled (minified, with their SDK clients) into assets/<service>/ before anything
-// that synthesizes: compile (the package ships them), tests and the example app.
+// that synthesizes: compile (the package ships them), tests and the example app. The same step
+// bundles the `cdk-datasets` command (cli/, with the rehearsal's emulator and driver) into
+// assets/cli/cdk-datasets.js, so that it needs none of the devDependencies once installed.
 const bundle = project.addTask('bundle:handlers', {
-  description: 'Bundle the custom-resource handlers in lambda/ with esbuild',
+  description: 'Bundle the custom-resource handlers in lambda/ and the cdk-datasets command in cli/ with esbuild',
   exec: 'ts-node -T --project test/tsconfig.json scripts/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
 project.npmignore?.include('/assets/');
 // The package is the compiled library, its handler bundles and its docs; not the code that builds or tests them.
-project.npmignore?.exclude('/lambda/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json');
+project.npmignore?.exclude('/lambda/', '/cli/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json');
+
+// `npx cdk-datasets plan` and `npx cdk-datasets rehearse` (README "Before you deploy").
+project.addBins({ 'cdk-datasets': 'assets/cli/cdk-datasets.js' });
 
 const example = project.addTask('example', {
   description: 'Synthesize examples/app.ts into cdk.out/ and list each stack with its resources',

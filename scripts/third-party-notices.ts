@@ -1,5 +1,5 @@
 /**
- * The licence notices of the third-party code the handler bundles contain.
+ * The licence notices of the third-party code the handler bundles and the cdk-datasets command contain.
  *
  * The bundles in assets/ are minified with their dependencies (the AWS SDK clients, Smithy, bowser...)
  * and without legal comments, so the package ships the notices beside them instead. Whatever builds
@@ -118,10 +118,10 @@ export function renderNotices(packages: ThirdPartyPackage[]): string {
   const lines = [
     'THIRD-PARTY SOFTWARE NOTICES AND LICENCES',
     '',
-    'The custom-resource handler bundles in this directory are built with esbuild and contain code from',
-    'the third-party packages below. Each package is listed with its version, its licence, the bundles',
-    'that contain it, and the licence texts that apply to it, printed after the list; a text that',
-    'several packages share is printed once.',
+    'The custom-resource handler bundles and the cdk-datasets command in this directory are built with',
+    'esbuild and contain code from the third-party packages below. Each package is listed with its',
+    'version, its licence, the bundles that contain it, and the licence texts that apply to it, printed',
+    'after the list; a text that several packages share is printed once.',
     '',
     `${packages.length} packages, ${texts.length} licence texts.`,
     '',

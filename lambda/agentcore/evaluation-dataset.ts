@@ -38,16 +38,15 @@ import {
   batches, Example, FIRST_PAGE_SIZE, isObject, isPageTooLarge, ListedExample, listedExample, pageSizeAfter,
   parseJsonl, planExamples,
 } from './examples';
+import type { Properties } from '../../src/contract';
 import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, LifecycleError } from '../core/errors';
 import type { RequestContext } from '../core/naming';
+import { replacingOrRefuse } from '../core/replacement';
 import { objects, parseS3Uri } from '../objects';
-import type { Properties } from '../../src/contract';
+import { RULES } from '../rules';
 
 type DatasetProperties = Properties<'EvaluationDataset'>;
-
-/** Properties the service cannot change: a change of them is a new dataset. */
-const REPLACING = ['DatasetName', 'SchemaType', 'KmsKeyArn'];
 
 /** The error delete() throws for a dataset an evaluation job still uses; it fails the operation. */
 const IN_USE_BY_EVALUATION_JOB = 'DatasetInUseByEvaluationJob';
@@ -71,20 +70,11 @@ const MAX_REMEMBERED_WRITES = 1_000;
 
 export const evaluationDatasetAdapter: ResourceAdapter<'EvaluationDataset'> = {
   resource: 'EvaluationDataset',
-  description: 'AgentCore evaluation dataset',
+  description: RULES.EvaluationDataset.description,
   isPhysicalId: isDatasetArn,
   attributesOf: (datasetArn) => ({ EvaluationDatasetArn: datasetArn, EvaluationDatasetId: datasetIdOf(datasetArn) }),
 
-  replacedBy({ context, oldProperties, properties, changed }) {
-    const before = oldProperties.DatasetName;
-    const after = properties.DatasetName;
-    if (typeof before === 'string' && typeof after === 'string' && before !== after && before.toLowerCase() === after.toLowerCase()) {
-      throw new LifecycleError(`Cannot rename AgentCore evaluation dataset "${before}" to "${after}" (${context.logicalResourceId}): ` +
-        'dataset names are unique regardless of case, so the replacement would need the name the old dataset still holds. ' +
-        'Nothing was changed. Choose a name that differs in more than case, or remove the name so that one is generated.');
-    }
-    return changed.filter((key) => REPLACING.includes(key));
-  },
+  replacedBy: (change) => replacingOrRefuse(RULES.EvaluationDataset.decide(change)),
 
   async create({ context, properties, name, tags }) {
     const source: DataSourceType = properties.S3Uri !== undefined

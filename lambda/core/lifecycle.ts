@@ -32,12 +32,16 @@ import { withinBudget, type LambdaContext } from './budget';
 import { classifyError, describeError, isLifecycleError, isPassing, LifecycleError } from './errors';
 import { canonical } from './json';
 import { contextOf, generatePhysicalName, ownerTagValue, type RequestContext } from './naming';
+import { changedProperties, fixedNameRefusal } from './replacement';
 import { StatusSchedule } from './schedule';
 import {
-  DEFAULT_WAIT_TIMEOUT_SECONDS, decodeProperties, OPERATIONAL_PROPERTY_KEYS, OWNER_TAG_KEY, RESOURCES, type CfnTag,
+  DEFAULT_WAIT_TIMEOUT_SECONDS, decodeProperties, OWNER_TAG_KEY, RESOURCES, type CfnTag,
 } from '../../src/contract';
 
 type RawProperties = Readonly<Record<string, unknown>>;
+
+/** Where the handlers' replacement rules live: re-exported for the callers that knew it here. */
+export { changedProperties } from './replacement';
 type AnyAdapter = ResourceAdapter;
 type Decoded = Record<string, any>;
 
@@ -214,18 +218,14 @@ export function createHandlers(adapters: readonly AnyAdapter[] | AdapterLookup, 
     const replacing = [...await adapter.replacedBy(change as never)];
 
     if (replacing.length > 0) {
-      const { nameProperty } = RESOURCES[adapter.resource];
-      const fixedName = properties[nameProperty];
-      if (fixedName !== undefined && fixedName === oldProperties[nameProperty]) {
+      const refusal = fixedNameRefusal(adapter.resource, adapter.description, context.logicalResourceId, oldProperties, properties, replacing);
+      if (refusal) {
         if (await alreadyAsAsked(adapter, physicalId, properties, replacing)) {
           // CloudFormation rolling back a change refused below: the resource is as asked already.
           log('already as asked: nothing to replace', { physicalId, properties: replacing });
           return respond(adapter, physicalId, { WaitStartedAt: now(), Action: 'update' });
         }
-        throw new LifecycleError(`Cannot change ${replacing.join(', ')} of ${adapter.description} "${fixedName}" ` +
-          `(${context.logicalResourceId}): the service cannot change ${replacing.length > 1 ? 'them' : 'it'} in place, ` +
-          'and the replacement would need the same fixed name while the old one still exists. Nothing was changed. ' +
-          'Remove the name so that one is generated, or give it a new name, in the same deployment.');
+        throw new LifecycleError(refusal);
       }
       log('replacing', { physicalId, because: replacing });
       return create(adapter, context, properties);
@@ -522,13 +522,4 @@ function respond(adapter: AnyAdapter, physicalId: string, extra: Omit<OnEventRes
 /** The user's tags (the ownership tag, should it be there, is the handler's own). */
 export function userTags(properties: { readonly Tags?: readonly CfnTag[] }): Tag[] {
   return (properties.Tags ?? []).filter((t) => t.Key !== OWNER_TAG_KEY).map((t) => ({ key: t.Key, value: t.Value ?? '' }));
-}
-
-/** Names of the resource properties whose values differ, ignoring operational ones. */
-export function changedProperties(before: RawProperties, after: RawProperties): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys]
-    .filter((key) => !OPERATIONAL_PROPERTY_KEYS.includes(key))
-    .filter((key) => canonical(before[key]) !== canonical(after[key]))
-    .sort();
 }

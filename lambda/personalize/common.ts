@@ -5,8 +5,8 @@ import {
   ListTagsForResourceCommand, PersonalizeClient, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
 import type { LifecycleState, Tag, Tagging } from '../core/adapter';
-import type { ErrorKind } from '../core/errors';
 import { bounded, clientConfig } from '../core/client';
+import type { ErrorKind } from '../core/errors';
 import type { RequestContext } from '../core/naming';
 
 let client: PersonalizeClient | undefined;

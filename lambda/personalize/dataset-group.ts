@@ -3,18 +3,19 @@
  * replaces the group. CreateDatasetGroup is asynchronous: the core waits for ACTIVE.
  */
 import { CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, Domain } from '@aws-sdk/client-personalize';
-import {
-  isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
 import type { ResourceAdapter } from '../core/adapter';
+import { replacingOrRefuse } from '../core/replacement';
+import { RULES } from '../rules';
 
 export const datasetGroupAdapter: ResourceAdapter<'DatasetGroup'> = {
   resource: 'DatasetGroup',
-  description: 'Personalize dataset group',
+  description: RULES.DatasetGroup.description,
   isPhysicalId: (id) => isPersonalizeArn('dataset-group', id),
   attributesOf: (datasetGroupArn) => ({ DatasetGroupArn: datasetGroupArn, DatasetGroupName: nameFromArn(datasetGroupArn) }),
   classifyError: classifyPersonalizeError,
   // Nothing but tags changes in place.
-  replacedBy: ({ changed }) => changed,
+  replacedBy: (change) => replacingOrRefuse(RULES.DatasetGroup.decide(change)),
 
   async create({ properties, name, tags }) {
     const response = await personalize().send(new CreateDatasetGroupCommand({

@@ -21,26 +21,24 @@
  *           not meet a running import job; then a staged copy is removed, and it is done.
  */
 import { CreateDatasetImportJobCommand, DatasetImportJob, DescribeDatasetImportJobCommand, ImportMode } from '@aws-sdk/client-personalize';
-import {
-  isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
-import { objects, parseS3Uri } from '../objects';
+import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import type { Properties } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, isPassing } from '../core/errors';
-import type { Properties } from '../../src/contract';
-
-/** Properties that steer the wait, not what is imported: they change in place. */
-const IN_PLACE = ['WaitForCompletion'];
+import { replacingOrRefuse } from '../core/replacement';
+import { objects, parseS3Uri } from '../objects';
+import { RULES } from '../rules';
 
 type ImportProperties = Properties<'DatasetImport'>;
 
 export const datasetImportAdapter: ResourceAdapter<'DatasetImport'> = {
   resource: 'DatasetImport',
-  description: 'Personalize dataset import job',
+  description: RULES.DatasetImport.description,
   isPhysicalId: (id) => isPersonalizeArn('dataset-import-job', id),
   attributesOf: (datasetImportJobArn) => ({ DatasetImportJobArn: datasetImportJobArn, JobName: nameFromArn(datasetImportJobArn) }),
   classifyError: classifyPersonalizeError,
   // A job imports once: whatever changes what is imported (including properties added later) is a new job.
-  replacedBy: ({ changed }) => changed.filter((key) => !IN_PLACE.includes(key)),
+  replacedBy: (change) => replacingOrRefuse(RULES.DatasetImport.decide(change)),
 
   async create({ properties, name, tags }) {
     if (properties.StagedFrom) {

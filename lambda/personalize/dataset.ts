@@ -23,36 +23,18 @@ import {
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, LifecycleError } from '../core/errors';
-import { sameJson } from '../core/json';
-import type { Properties } from '../../src/contract';
-
-/** Dataset types whose schema UpdateDataset can replace ("Replacing a dataset's schema"). */
-const SCHEMA_UPDATABLE = ['ITEMS', 'USERS'];
-/** Properties that identify the dataset's place: its group and its type. */
-const PLACE = ['DatasetGroupArn', 'DatasetType'] as const;
-
-type DatasetProperties = Properties<'Dataset'>;
+import { replacingOrRefuse } from '../core/replacement';
+import { RULES, sameSchemaContent, schemaChangeRefusal, schemaUpdatable } from '../rules';
 
 export const datasetAdapter: ResourceAdapter<'Dataset'> = {
   resource: 'Dataset',
-  description: 'Personalize dataset',
+  description: RULES.Dataset.description,
   isPhysicalId: (id) => isPersonalizeArn('dataset', id, 2),
   attributesOf: (datasetArn) => ({ DatasetArn: datasetArn }),
   classifyError: classifyPersonalizeError,
 
   // A schema change is applied in place (or refused by the update's check); anything else replaces.
-  replacedBy({ context, physicalId, oldProperties, properties, changed }) {
-    const replacing = changed.filter((key) => key !== 'SchemaArn' && !sameValue(key, valueOf(oldProperties, key), valueOf(properties, key)));
-    if (replacing.length === 0) return [];
-    const samePlace = PLACE.every((key) => sameValue(key, oldProperties[key], properties[key]));
-    if (samePlace) {
-      throw new LifecycleError(`Cannot change ${replacing.join(', ')} of Personalize dataset ${physicalId} (${context.logicalResourceId}): ` +
-        'Personalize cannot change it in place, and a replacement in the same dataset group cannot be created while this ' +
-        `${properties.DatasetType} dataset exists (a group holds one dataset of each type). Nothing was changed. ` +
-        'Keep the dataset as it is, or remove it in one deployment and add it again in the next (its data is deleted with it).');
-    }
-    return changed;
-  },
+  replacedBy: (change) => replacingOrRefuse(RULES.Dataset.decide(change)),
 
   async create({ properties, name, tags }) {
     const response = await personalize().send(new CreateDatasetCommand({
@@ -100,10 +82,7 @@ export const datasetAdapter: ResourceAdapter<'Dataset'> = {
         const { dataset } = await personalize().send(new DescribeDatasetCommand({ datasetArn }));
         const inUse = dataset?.schemaArn ?? oldProperties.SchemaArn;
         if (inUse === schemaArn || await sameSchema(inUse, schemaArn)) return;
-        throw new LifecycleError(`Cannot change the schema of Personalize dataset ${datasetArn} from ${inUse} to ${schemaArn}: Personalize ` +
-          `replaces the schema of Items and Users datasets only, not of ${properties.DatasetType} datasets, and a replacement in the same ` +
-          'dataset group cannot be created while this one exists. Nothing was changed. Keep the schema as it is, or remove the dataset in ' +
-          'one deployment and add it again with the new schema in the next (its data is deleted with it).');
+        throw new LifecycleError(schemaChangeRefusal(datasetArn, inUse, schemaArn, properties.DatasetType));
       },
 
       // Items and Users: UpdateDataset once, then wait for its latestDatasetUpdate.
@@ -155,14 +134,10 @@ export const datasetAdapter: ResourceAdapter<'Dataset'> = {
   },
 };
 
-function schemaUpdatable(properties: DatasetProperties): boolean {
-  return SCHEMA_UPDATABLE.includes(properties.DatasetType.toUpperCase());
-}
-
 /** Whether two schemas have the same content and domain. */
 async function sameSchema(a: string, b: string): Promise<boolean> {
   const [first, second] = await Promise.all([a, b].map((schemaArn) => personalize().send(new DescribeSchemaCommand({ schemaArn }))));
-  return sameJson(first.schema?.schema, second.schema?.schema) && first.schema?.domain === second.schema?.domain;
+  return sameSchemaContent(first.schema ?? {}, second.schema ?? {});
 }
 
 /** arn:...:dataset/<group name>/<TYPE>, from the group's ARN and the dataset type. */
@@ -171,13 +146,3 @@ export function datasetArnOf(datasetGroupArn: string, datasetType: string): stri
   const prefix = datasetGroupArn.substring(0, datasetGroupArn.lastIndexOf(':dataset-group/'));
   return `${prefix}:dataset/${groupName}/${datasetType.toUpperCase()}`;
 }
-
-function valueOf(properties: DatasetProperties, key: string): unknown {
-  return (properties as unknown as Record<string, unknown>)[key];
-}
-
-/** Dataset types compare without case; other values exactly. */
-function sameValue(key: string, a: unknown, b: unknown): boolean {
-  return key === 'DatasetType' ? String(a).toUpperCase() === String(b).toUpperCase() : a === b;
-}
-

@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
 import type { ResourceAdapter } from '../core/adapter';
-import { LifecycleError } from '../core/errors';
+import { replacingOrRefuse } from '../core/replacement';
+import { RULES } from '../rules';
 
 /**
  * Whether the tracker already has the asked name: the fixed one asked for, or, when a generated
@@ -38,22 +39,17 @@ async function hasAskedName(eventTrackerArn: string, refused: string | undefined
 
 export const eventTrackerAdapter: ResourceAdapter<'EventTracker'> = {
   resource: 'EventTracker',
-  description: 'Personalize event tracker',
+  description: RULES.EventTracker.description,
   isPhysicalId: (id) => isPersonalizeArn('event-tracker', id),
   attributesOf: (eventTrackerArn) => ({ EventTrackerArn: eventTrackerArn }),
   classifyError: classifyPersonalizeError,
 
-  async replacedBy({ context, physicalId, oldProperties, properties, changed }) {
-    if (changed.length === 0) return [];
-    if (oldProperties.DatasetGroupArn === properties.DatasetGroupArn) {
-      // The rollback of this refusal asks for the name the tracker kept: no change, or the rollback fails too.
-      if (changed.every((key) => key === 'Name') && await hasAskedName(physicalId, oldProperties.Name, properties.Name)) return [];
-      throw new LifecycleError(`Cannot change ${changed.join(', ')} of Personalize event tracker ${physicalId} ` +
-        `(${context.logicalResourceId}): Personalize cannot change it in place, and a dataset group holds one event tracker, so ` +
-        'the replacement cannot be created in the same group while this one exists. Nothing was changed. Keep the tracker ' +
-        'as it is, or remove it in one deployment and add it again in the next (its tracking id changes).');
-    }
-    return changed;
+  async replacedBy(change) {
+    const decision = RULES.EventTracker.decide(change);
+    // The rollback of a refused rename asks for the name the tracker kept: no change, or the rollback fails too.
+    if ('refused' in decision && change.changed.every((key) => key === 'Name')
+      && await hasAskedName(change.physicalId, change.oldProperties.Name, change.properties.Name)) return [];
+    return replacingOrRefuse(decision);
   },
 
   async create({ properties, name, tags }) {

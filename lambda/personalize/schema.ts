@@ -12,20 +12,22 @@
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand, Domain } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, nameFromArn, personalize, personalizeArn, classifyPersonalizeError } from './common';
+import { PERSONALIZE_NAME_RULE } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, withMessage } from '../core/errors';
 import { sameJson } from '../core/json';
 import { generatePhysicalName } from '../core/naming';
-import { PERSONALIZE_NAME_RULE } from '../../src/contract';
+import { replacingOrRefuse } from '../core/replacement';
+import { RULES } from '../rules';
 
 export const schemaAdapter: ResourceAdapter<'Schema'> = {
   resource: 'Schema',
-  description: 'Personalize schema',
+  description: RULES.Schema.description,
   isPhysicalId: (id) => isPersonalizeArn('schema', id),
   attributesOf: (schemaArn) => ({ SchemaArn: schemaArn, SchemaName: nameFromArn(schemaArn) }),
   classifyError: classifyPersonalizeError,
   // Nothing about a schema can change in place.
-  replacedBy: ({ changed }) => changed,
+  replacedBy: (change) => replacingOrRefuse(RULES.Schema.decide(change)),
 
   async create({ properties, name }) {
     const response = await personalize().send(new CreateSchemaCommand({

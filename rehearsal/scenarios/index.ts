@@ -8,5 +8,6 @@ export { applyExampleUpdate, firstLine, jsonlAssetObjects, progressLine, rehears
 export type { ExampleChange, ExampleRehearsalOptions } from './example';
 export { DEFAULT_TIME_SCALE, Rehearsal, ScenarioContext, sleep } from './harness';
 export type { ConstructName, Figures, RehearsalOptions, Scenario, ScenarioOutcome, StackSet } from './harness';
-export { allScenarios, expectStatus, resourceOf } from './scenarios';
+export { allScenarios, expectStatus, resourceOf, updateScenarioStacks } from './scenarios';
+export type { StackUpdate } from './scenarios';
 export { BUCKET_NAME, FIXED_NAMES, S3_OBJECTS, ScenarioStacks, STACK_NAMES, WAIT_BOUND } from './stacks';

@@ -657,6 +657,30 @@ const TRACKER_ONLY: Scenario[] = [{
   },
 }];
 
+/** A stack update the scenarios make: from one variant of a stack (stacks.ts) to another. */
+export interface StackUpdate {
+  readonly construct: ConstructName;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Every update the scenarios make (in place, with a replacement, refused for a fixed name, and from
+ * one S3 file to another), each once: for checks that must cover them all, such as the agreement of
+ * `cdk-datasets plan` with what the handlers do (test/cli/agreement.test.ts).
+ */
+export function updateScenarioStacks(): StackUpdate[] {
+  return [
+    ...SUBJECTS.flatMap((s) => [
+      ...(s.stacks.inPlace ? [{ construct: s.construct, from: s.stacks.v1, to: s.stacks.inPlace }] : []),
+      { construct: s.construct, from: s.stacks.v1, to: s.stacks.replace },
+      { construct: s.construct, from: s.stacks.fixed, to: s.stacks.fixedReplace },
+    ]),
+    // EVALUATION_ONLY; DATASET_ONLY and the failed example change update as the in-place scenarios do.
+    { construct: 'EvaluationDataset', from: 'evaluation-s3-v1', to: 'evaluation-s3-v2' },
+  ];
+}
+
 /** Every scenario, construct by construct. */
 export function allScenarios(): Scenario[] {
   return [

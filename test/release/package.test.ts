@@ -16,7 +16,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bin, compileLibrary, root } from '../support/compiled-library';
+import { bin, compileLibrary, packLibrary, root } from '../support/compiled-library';
 
 interface Run { code: number | null; stdout: string; stderr: string; seconds: number }
 
@@ -84,12 +84,12 @@ beforeAll(() => {
   const app = path.join(work, 'app');
   const modules = path.join(app, 'node_modules');
   fs.mkdirSync(modules, { recursive: true });
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  packed = succeeded('npm pack', run(npm, ['pack', '--json', '--pack-destination', work], root)).then(async ({ stdout }) => {
-    const [report] = JSON.parse(stdout);
-    await succeeded('tar', run('tar', ['-xzf', path.join(work, report.filename), '-C', modules], root));
+  // One pack at a time per checkout (test/cli/package.test.ts packs too).
+  packed = Promise.resolve().then(async () => {
+    const { tarball, files } = packLibrary(work);
+    await succeeded('tar', run('tar', ['-xzf', tarball, '-C', modules], root));
     fs.renameSync(path.join(modules, 'package'), path.join(modules, 'cdk-datasets'));
-    return { files: report.files.map((f: { path: string }) => f.path), dir: path.join(modules, 'cdk-datasets') };
+    return { files, dir: path.join(modules, 'cdk-datasets') };
   });
   for (const peer of ['aws-cdk-lib', 'constructs']) fs.symlinkSync(path.join(root, 'node_modules', peer), path.join(modules, peer));
   fs.writeFileSync(path.join(app, 'app.js'), [
@@ -113,6 +113,7 @@ describe('the packed tarball', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     expect(manifest.scripts).toBeUndefined();
     expect(manifest.name).toBe('cdk-datasets');
+    expect(manifest.bin).toEqual({ 'cdk-datasets': 'assets/cli/cdk-datasets.js' });
     expect(manifest.peerDependencies).toEqual(JSON.parse(manifestBefore).peerDependencies);
     expect(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(manifestBefore);
     // Its time too: a newer package.json would make the next test run compile the library again.
@@ -124,9 +125,9 @@ describe('the packed tarball', () => {
     const { files } = await packed;
     expect(files).toEqual(expect.arrayContaining([
       'lib/index.js', 'lib/index.d.ts', '.jsii', 'API.md', 'README.md', 'LICENSE',
-      'assets/THIRD-PARTY-LICENSES', 'rosetta/default.ts-fixture',
+      'assets/THIRD-PARTY-LICENSES', 'rosetta/default.ts-fixture', 'assets/cli/cdk-datasets.js',
     ]));
-    const unwanted = files.filter((f) => /^(src|test|lambda|scripts|build|rehearsal|bench|examples|\.github|\.projen)\/|^package\.json\.prepack$|\.tsbuildinfo$/.test(f));
+    const unwanted = files.filter((f) => /^(src|test|lambda|cli|scripts|build|rehearsal|bench|examples|\.github|\.projen)\/|^package\.json\.prepack$|\.tsbuildinfo$/.test(f));
     expect(unwanted).toEqual([]);
   }, 120_000);
 

@@ -47,8 +47,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Runs `fn` holding a lock for this checkout, taken over from a holder that died. */
-function withLock<T>(fn: () => T): T {
+/**
+ * Runs `fn` holding a lock for this checkout, taken over from a holder that died: the jsii compile,
+ * and packing (which rewrites package.json meanwhile, see scripts/packed-manifest.ts).
+ */
+export function withLock<T>(fn: () => T): T {
   const key = crypto.createHash('sha256').update(root).digest('hex').slice(0, 16);
   const lock = path.join(os.tmpdir(), `cdk-datasets-jsii-${key}.lock`);
   const deadline = Date.now() + 10 * 60_000;
@@ -83,4 +86,16 @@ export function compileLibrary(): void {
   withLock(() => {
     if (!isCurrent()) execFileSync(bin('jsii'), ['--silence-warnings=reserved-word'], { cwd: root, stdio: 'pipe' });
   });
+}
+
+/**
+ * Packs the compiled library into `destination` as npm publishes it (prepack and postpack
+ * included), one pack at a time per checkout; returns the tarball and the files it holds.
+ */
+export function packLibrary(destination: string): { tarball: string; files: string[] } {
+  compileLibrary();
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const stdout = withLock(() => execFileSync(npm, ['pack', '--json', '--pack-destination', destination], { cwd: root, stdio: 'pipe' }).toString());
+  const [report] = JSON.parse(stdout.substring(stdout.indexOf('[')));
+  return { tarball: path.join(destination, report.filename), files: report.files.map((f: { path: string }) => f.path) };
 }
