@@ -188,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const defaultRegion = options.region ?? 'us-east-1';
 
   const scheduler = new Scheduler();
-  const inspector = new Inspector();
+  const inspector = new Inspector(options.clock);
   const faults = new Faults((match) => scheduler.release(match));
   const objects = new ObjectStore(options.s3 ?? {}, options.clock ?? Date.now);
   const runtime: Runtime = {
@@ -384,12 +384,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       call.delivery = 'slow-response';
       const timer = setTimeout(() => {
         held.delete(timer);
-        if (!res.destroyed) send(res, call, wire);
+        if (!res.destroyed) send(res, call, wire, inspector.now());
       }, outcome.delivery!.spec.delayMs);
       held.add(timer);
       return;
     }
-    send(res, call, wire);
+    send(res, call, wire, inspector.now());
   }
 
   /** The answer if it is as the model says; else a 500 that names the violation, which is recorded. */
@@ -416,7 +416,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const server = createServer((req, res) => {
     serve(req, res).catch((error) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
+      res.writeHead(500, { 'content-type': 'application/json', 'date': new Date(inspector.now()).toUTCString() });
       res.end(JSON.stringify({ message: String(error) }));
     });
   });
@@ -577,14 +577,17 @@ function requestFault(service: ServiceName, fault: Fault): ApiError {
   }
 }
 
-function send(res: ServerResponse, call: CallRecord, wire: Wire): void {
+function send(res: ServerResponse, call: CallRecord, wire: Wire, now: number): void {
   call.httpStatus = wire.status;
-  call.durationMs = Date.now() - call.time;
+  call.durationMs = now - call.time;
   if (wire.error) call.error = wire.error;
   // HEAD answers declare the object's length (a header-bound member) and carry no body.
   const length = wire.headers['content-length'] ?? String(wire.body.length);
   const requestId = call.service === 's3' ? { 'x-amz-request-id': call.requestId } : { 'x-amzn-requestid': call.requestId };
-  res.writeHead(wire.status, { ...wire.headers, ...requestId, 'content-length': length });
+  // The Date header is the services' clock: the SDK compares it with its own to correct a skewed
+  // clock, and the handlers' clock runs at the rehearsal's pace, as the services' does.
+  const date = new Date(now).toUTCString();
+  res.writeHead(wire.status, { ...wire.headers, ...requestId, 'content-length': length, 'date': date });
   res.end(wire.body);
 }
 

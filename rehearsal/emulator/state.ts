@@ -92,7 +92,10 @@ export class Inspector {
   private readonly byArn = new Map<string, ResourceInfo>();
   private readonly log: CallRecord[] = [];
 
-  track(service: ServiceName, type: string, arn: string, id: string, name: string, status: string, at = Date.now()): void {
+  /** `now`: the services' clock, so that what is recorded and what is reported agree. */
+  constructor(readonly now: () => number = Date.now) {}
+
+  track(service: ServiceName, type: string, arn: string, id: string, name: string, status: string, at = this.now()): void {
     const activeAt = status === 'ACTIVE' ? at : undefined; // schemas are ACTIVE at once
     this.byArn.set(arn, { service, type, arn, id, name, status, createdAt: at, activeAt, history: [{ status, at }] });
   }
@@ -100,7 +103,7 @@ export class Inspector {
   setStatus(arn: string, status: string, failureReason?: string): void {
     const info = this.byArn.get(arn);
     if (!info) return;
-    const at = Date.now();
+    const at = this.now();
     info.status = status;
     info.failureReason = failureReason;
     info.history.push({ status, at });
@@ -110,7 +113,7 @@ export class Inspector {
   gone(arn: string): void {
     this.setStatus(arn, 'DELETED');
     const info = this.byArn.get(arn);
-    if (info) info.deletedAt = Date.now();
+    if (info) info.deletedAt = this.now();
   }
 
   resources(): ResourceInfo[] {
@@ -126,7 +129,7 @@ export class Inspector {
   }
 
   startCall(service: CallRecord['service'], operation: string): CallRecord {
-    const call: CallRecord = { seq: this.log.length + 1, requestId: randomUUID(), service, operation, time: Date.now() };
+    const call: CallRecord = { seq: this.log.length + 1, requestId: randomUUID(), service, operation, time: this.now() };
     this.log.push(call);
     return call;
   }
