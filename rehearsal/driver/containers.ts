@@ -103,11 +103,13 @@ interface Container {
 export class Containers {
   private readonly warm = new Map<string, Container>();
   private nextId = 1;
+  private closed = false;
 
   constructor(private readonly options: ContainerOptions) {}
 
   /** Invokes the function in its warm container, or a new one. */
   public async invoke(fn: LambdaFunction, payload: unknown, identity: ContainerIdentity, requestId: string): Promise<InvokeOutcome> {
+    if (this.closed) return { error: { errorType: 'Rehearsal.Closed', errorMessage: 'the rehearsal closed this driver; nothing runs any more' } };
     const container = this.containerOf(fn, identity);
     const id = this.nextId++;
     const timeoutMs = fn.timeoutSeconds * 1000;
@@ -130,6 +132,7 @@ export class Containers {
 
   /** Stops every container. */
   public async close(): Promise<void> {
+    this.closed = true;
     const workers = [...this.warm.values()].map((c) => c.worker);
     this.warm.clear();
     await Promise.all(workers.map((w) => w.terminate()));

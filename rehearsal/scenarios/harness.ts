@@ -57,6 +57,12 @@ export interface RehearsalOptions {
    * @default 3
    */
   readonly maxAttempts?: number;
+  /**
+   * Real milliseconds a scenario may run. Past it the scenario fails, its drivers are closed and
+   * it is let go, so that it cannot go on calling the emulator during the next scenario.
+   * @default 20000
+   */
+  readonly scenarioTimeoutMs?: number;
 }
 
 /** The figures a suite prints at the end. */
@@ -98,6 +104,8 @@ export interface ScenarioOutcome {
 const REGION = 'us-east-1';
 export const DEFAULT_TIME_SCALE = 0.02;
 const HANDLER_LOG_LINES = 500;
+const DEFAULT_SCENARIO_TIMEOUT_MS = 20_000;
+const SETTLE_AFTER_CLOSE_MS = 2_000;
 /** The rehearsal's own inspection clients: not a role of any stack, so the emulator does not check them. */
 const CREDENTIALS = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
 
@@ -199,12 +207,7 @@ export class Rehearsal {
     // state (retry quota, client-side rate limit, clock offset) or handler state carried over.
     const ctx = new ScenarioContext(this, stacks);
     const started = Date.now();
-    let error: Error | undefined;
-    try {
-      await scenario.run(ctx);
-    } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
-    }
+    const error = await this.runWithin(scenario, ctx);
     await this.closeDrivers();
     const check = checkConsistency(this.emu.resources(), ctx.drivers);
     const findings = describeFindings(check);
@@ -241,6 +244,21 @@ export class Rehearsal {
     f.callsChecked += authorization.checked;
     f.callsDenied += authorization.denied;
     return { scenario, error, check, drivers: ctx.drivers, faults: ctx.faults, durationMs: Date.now() - started, handlerLog: [...this.handlerLog] };
+  }
+
+  /** The scenario's error, if any; one that outlasts the deadline is stopped (its drivers closed). */
+  private async runWithin(scenario: Scenario, ctx: ScenarioContext): Promise<Error | undefined> {
+    const limitMs = this.options.scenarioTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
+    const running = scenario.run(ctx).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), limitMs); });
+    const first = await Promise.race([running, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return first;
+    // Closed drivers refuse further invocations, so the scenario's deployments end soon after.
+    await this.closeDrivers();
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_CLOSE_MS).unref())]);
+    return new Error(`the scenario did not end within ${limitMs} ms (real time); its drivers were closed`);
   }
 
   /** The figures, in one block. */

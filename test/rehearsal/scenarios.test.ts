@@ -12,7 +12,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { allScenarios, Rehearsal, rehearseExample, S3_OBJECTS, ScenarioStacks } from '../../rehearsal/scenarios';
 
-jest.setTimeout(20_000);
+// Above the harness's own per-scenario deadline (20 s), which stops a scenario that runs late.
+jest.setTimeout(30_000);
+const FAILED_LOG_LINES = 40;
 
 const scenarios = allScenarios();
 let outdir: string;
@@ -41,7 +43,11 @@ for (const construct of [...new Set(scenarios.map((s) => s.construct))]) {
       const run = scenario.knownBug ? test.failing : test;
       run(scenario.name, async () => {
         const outcome = await rehearsal.run(scenario, stacks);
-        if (outcome.error) throw outcome.error;
+        if (outcome.error) {
+          // The handlers' last lines say what they were doing when the scenario went wrong.
+          outcome.error.message += `\n  handler log (last ${FAILED_LOG_LINES} lines):\n    ${outcome.handlerLog.slice(-FAILED_LOG_LINES).join('\n    ')}`;
+          throw outcome.error;
+        }
       });
     }
   });
