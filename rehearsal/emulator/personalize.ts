@@ -337,7 +337,10 @@ export class PersonalizeService implements AuthorizingService {
   private deleteSchema(input: Input) {
     const schema = this.get(input.schemaArn, 'schema');
     this.refuseIfFaulted(schema, 'DeleteSchema');
-    const users = this.all('dataset').filter((d) => d.schemaArn === schema.arn || d.latestUpdate?.schemaArn === schema.arn);
+    // A dataset uses its schema, and the one an update still in progress moves it to; a failed update
+    // left it on its old schema and holds the new one no more.
+    const updatingTo = (d: Dataset) => d.latestUpdate?.schemaArn === schema.arn && !['ACTIVE', 'UPDATE FAILED'].includes(d.latestUpdate.status);
+    const users = this.all('dataset').filter((d) => d.schemaArn === schema.arn || updatingTo(d));
     if (users.length > 0) throw inUse(`Schema ${schema.arn} is used by ${users.map((d) => d.arn).join(', ')}.`);
     this.remove(schema);
     return {};
