@@ -53,8 +53,6 @@ const IN_USE_BY_EVALUATION_JOB = 'DatasetInUseByEvaluationJob';
 /** The error delete() throws for a conflict it cannot name: a state guard, waited out. */
 const DELETE_NOT_READY = 'DatasetNotReadyForDeletion';
 
-/** A failure this close to the start of the wait (clock skew) is taken as this request's own. */
-const CLOCK_SKEW_MS = 5_000;
 /** An S3 source file is read whole by the handler: at most this much. */
 const MAX_SOURCE_FILE_BYTES = 25 * 1024 * 1024;
 
@@ -182,12 +180,19 @@ async function followUp(request: FollowUpRequest<DatasetProperties>): Promise<Pr
   const { context, physicalId, properties, observation, waitStartedAt } = request;
   const datasetId = datasetIdOf(physicalId);
   const dataset = observation.description as GetDatasetCommandOutput;
-  if (dataset.status === 'UPDATE_FAILED' && (dataset.updatedAt?.getTime() ?? 0) >= waitStartedAt - CLOCK_SKEW_MS) {
+  // This request writes only after its wait started (at its first poll, a query interval later); an
+  // earlier request's failure is older than this request itself, since CloudFormation sends the
+  // rollback only once that failure is reported. A margin either way would mistake one for the other.
+  if (dataset.status === 'UPDATE_FAILED' && (dataset.updatedAt?.getTime() ?? 0) > waitStartedAt) {
     throw new LifecycleError(`AgentCore evaluation dataset ${physicalId} is UPDATE_FAILED: ${dataset.failureReason ?? 'the service gave no reason'}`);
   }
 
+  // A dataset an earlier request left UPDATE_FAILED is repaired first (its examples, then a version,
+  // which brings it back to ACTIVE). UpdateDataset would move updatedAt while it stays UPDATE_FAILED,
+  // and the next poll would take that failure for this request's own.
+  const failedEarlier = dataset.status === 'UPDATE_FAILED';
   const description = properties.Description ?? '';
-  if ((dataset.description ?? '') !== description) {
+  if (!failedEarlier && (dataset.description ?? '') !== description) {
     await agentcore().send(new UpdateDatasetCommand({
       datasetId, description, clientToken: clientToken(context, datasetId, 'UpdateDataset', description),
     }));

@@ -114,8 +114,10 @@ class FakeDataset {
       versions: this.versions.slice(0, input.maxResults ?? 100).map((v) => ({ datasetVersion: v, exampleCount: this.draft.size })),
     }));
     agentcore.on(UpdateDatasetCommand).callsFake((input) => {
+      // The status stays as it is (UpdateDataset is allowed from UPDATE_FAILED); updatedAt moves.
       this.description = input.description;
-      return { datasetArn: ARN, datasetId: ID };
+      this.updatedAt = new Date();
+      return { datasetArn: ARN, datasetId: ID, updatedAt: this.updatedAt };
     });
     agentcore.on(ListTagsForResourceCommand).callsFake(() => ({ tags: { ...this.tags } }));
     agentcore.on(TagResourceCommand).callsFake((input) => {
@@ -563,6 +565,32 @@ describe('update', () => {
     // The version published is of the restored DRAFT, after the write: not of the partly modified one.
     const order = agentcore.calls().map((c) => c.args[0].constructor.name).filter((n) => /Examples|Version/.test(n) && !n.startsWith('List'));
     expect(order).toEqual(['DeleteDatasetExamplesCommand', 'CreateDatasetVersionCommand']);
+  });
+
+  test('a dataset left UPDATE_FAILED by an earlier request that also changed the description: repaired first, then the description', async () => {
+    const fake = new FakeDataset([scenario('s1')]);
+    fake.status = 'UPDATE_FAILED';
+    fake.failureReason = 'Example 2 is not valid';
+    fake.description = 'new';
+    const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2')], { Description: 'new' }), inline([scenario('s1')], { Description: 'old' }));
+    const { result } = await untilComplete(started(event, await onEvent(event)), fake);
+    expect(result.IsComplete).toBe(true);
+    expect([fake.status, fake.description]).toEqual(['ACTIVE', 'old']);
+    const order = agentcore.calls().map((c) => c.args[0].constructor.name).filter((n) => /^(Update|Create)Dataset/.test(n));
+    expect(order).toEqual(['CreateDatasetVersionCommand', 'UpdateDatasetCommand']);
+  });
+
+  test('a failure a moment before this request (a rollback sent at once) is still an earlier request\'s: repaired, not reported', async () => {
+    const fake = new FakeDataset([scenario('s1')]);
+    fake.status = 'UPDATE_FAILED';
+    fake.failureReason = 'Example 2 is not valid';
+    const event = updateEvent(TYPE, ARN, inline([scenario('s1'), scenario('s2')]), inline([scenario('s1')]));
+    const response = await onEvent(event);
+    fake.updatedAt = new Date(Number(response.WaitStartedAt) - 200);
+    const { result } = await untilComplete(completeEvent(event, response), fake);
+    expect(result.IsComplete).toBe(true);
+    expect(fake.status).toBe('ACTIVE');
+    expect(agentcore).toHaveReceivedCommand(CreateDatasetVersionCommand);
   });
 
   test('an example change that fails during this request still fails it, with the service\'s reason', async () => {
