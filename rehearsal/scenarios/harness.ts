@@ -32,6 +32,12 @@ export interface Scenario {
    * @default - none: the scenario passes
    */
   readonly knownBug?: string;
+  /**
+   * Whether the scenario takes a grant away on purpose. Any other scenario fails when a handler
+   * call is denied: the handler roles must allow every call the handlers make.
+   * @default false
+   */
+  readonly deniesOnPurpose?: boolean;
   run(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -86,6 +92,8 @@ export interface Figures {
   callsChecked: number;
   /** Of those, the calls refused with AccessDenied. */
   callsDenied: number;
+  /** Calls denied in scenarios that take a grant away on purpose (not counted in callsDenied). */
+  callsDeniedOnPurpose: number;
 }
 
 export interface ScenarioOutcome {
@@ -122,7 +130,8 @@ export class Rehearsal {
       s3: options.s3 ?? {},
       checkModel: true,
       clock: scaledClock(options.timeScale ?? DEFAULT_TIME_SCALE, clockAnchorMs),
-      principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId)).find((p) => p !== undefined) as EmulatedPrincipal | undefined,
+      principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId))
+        .find((principal) => principal !== undefined) as EmulatedPrincipal | undefined,
     });
     return new Rehearsal(emu, options, drivers, clockAnchorMs);
   }
@@ -143,6 +152,7 @@ export class Rehearsal {
     retained: 0,
     callsChecked: 0,
     callsDenied: 0,
+    callsDeniedOnPurpose: 0,
   };
   /** The scenarios that failed on their known bug. */
   public readonly knownBugs: Scenario[] = [];
@@ -207,7 +217,7 @@ export class Rehearsal {
     // state (retry quota, client-side rate limit, clock offset) or handler state carried over.
     const ctx = new ScenarioContext(this, stacks);
     const started = Date.now();
-    const error = await this.runWithin(scenario, ctx);
+    let error = await this.runWithin(scenario, ctx);
     await this.closeDrivers();
     const check = checkConsistency(this.emu.resources(), ctx.drivers);
     const findings = describeFindings(check);
@@ -217,6 +227,10 @@ export class Rehearsal {
     const violations = this.emu.modelViolations();
     if (!error && violations.length > 0) {
       error = new Error(`the emulator answered outside the SDK's model (an emulator bug):\n  ${violations.map((v) => v.message).join('\n  ')}`);
+    }
+    const authorization = this.emu.authorization();
+    if (!error && !scenario.deniesOnPurpose && authorization.denied > 0) {
+      error = new Error(`handler calls were denied by their role's policies:\n  ${authorization.denials.map((d) => `${d.operation}: ${d.action} on ${d.resource}`).join('\n  ')}`);
     }
     const idle = ctx.faults.filter((f) => f.hits === 0);
     if (!error && idle.length > 0) {
@@ -240,9 +254,9 @@ export class Rehearsal {
     f.wronglyDeleted += check.wronglyDeleted.length;
     f.missing += check.missing.length;
     f.retained += check.retained;
-    const authorization = this.emu.authorization();
     f.callsChecked += authorization.checked;
-    f.callsDenied += authorization.denied;
+    if (scenario.deniesOnPurpose) f.callsDeniedOnPurpose += authorization.denied;
+    else f.callsDenied += authorization.denied;
     return { scenario, error, check, drivers: ctx.drivers, faults: ctx.faults, durationMs: Date.now() - started, handlerLog: [...this.handlerLog] };
   }
 
@@ -272,7 +286,8 @@ export class Rehearsal {
       `wrongly deleted: ${f.wronglyDeleted}`,
       `missing:         ${f.missing}`,
       `retained:        ${f.retained} (left on purpose, checked present)`,
-      `IAM:             ${f.callsChecked} handler calls authorized against their role's policies, ${f.callsDenied} denied`,
+      `IAM:             ${f.callsChecked} handler calls authorized against their role's policies, ${f.callsDenied} denied ` +
+        `(and ${f.callsDeniedOnPurpose} denied on purpose, where a scenario took a grant away)`,
       ...this.knownBugs.map((s) => `known bug:       ${s.construct}: ${s.name}`),
     ].join('\n');
   }

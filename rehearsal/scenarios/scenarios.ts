@@ -399,6 +399,30 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
     assert.equal(ctx.emu.calls({ service, operation: create }).filter((c) => !c.error).length, 1);
   }));
 
+  // Calls that are read and never answered (a half-open connection), or answered late: the handlers'
+  // request timeout ends them and the SDK asks again, within the invocation's time.
+  list.push(scenario(`a status call never answered (${describe}, once): it times out, the SDK asks again, the wait goes on`, async (ctx) => {
+    const { driver, resource } = await deployWith(ctx, { kind: 'no-response', service, operation: describe, times: 1 });
+    const described = ctx.emu.calls({ service, operation: describe });
+    assert.equal(described[0].delivery, 'no-response');
+    assert.ok(described.slice(1).some((c) => c.httpStatus === 200), 'a later status call should be answered');
+    assert.deepEqual(failedInvocations(driver, resource.logicalId), [], 'no invocation should fail');
+  }));
+
+  list.push(scenario(`a slow answer while waiting (${describe} answered 100 ms late): waited for, no invocation fails`, async (ctx) => {
+    const { driver, resource } = await deployWith(ctx, { kind: 'slow-response', service, operation: describe, delayMs: 100, times: 1 });
+    assert.equal(ctx.emu.calls({ service, operation: describe }).filter((c) => c.delivery === 'slow-response').length, 1);
+    assert.deepEqual(failedInvocations(driver, resource.logicalId), [], 'no invocation should fail');
+  }));
+
+  list.push(scenario(`a create whose answer is lost (${create} ran, its answer never came): the SDK asks again, the one resource made is kept`, async (ctx) => {
+    const { resource } = await deployWith(ctx, { kind: 'no-response', service, operation: create, executes: true, times: 1 });
+    const creates = ctx.emu.calls({ service, operation: create });
+    assert.equal(creates[0].delivery, 'no-response');
+    assert.ok(creates.length >= 2, 'the SDK should have asked again');
+    assert.deepEqual(live(ctx).filter((r) => r.type === s.emulatorType).map((r) => r.arn), [resource.physicalId], 'one resource, the one the first call made');
+  }));
+
   if (s.transitions) {
     const withReason = s.failureReason ? 'the stack fails with that reason' : `the stack fails saying so (${describe} has no failureReason to show)`;
     list.push(scenario(`CREATE FAILED with a reason: ${withReason}, nothing left behind`, async (ctx) => {
@@ -512,6 +536,22 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
 // ---- scenarios of one construct ----
 
 const DATASET_ONLY: Scenario[] = [{
+  name: 'a handler role without one of its grants (personalize:CreateDataset taken out of the template): the deploy fails with AccessDeniedException naming the action and the dataset; nothing left behind',
+  construct: 'Dataset',
+  deniesOnPurpose: true,
+  async run(ctx) {
+    const artifact = ctx.stack('dataset-v1');
+    const template = withoutAction(artifact.template, 'personalize:CreateDataset');
+    const driver = ctx.driver();
+    const result = await driver.deploy({ stackName: artifact.stackName, template, directory: artifact.assembly.directory });
+    expectStatus(result, 'ROLLBACK_COMPLETE');
+    assert.equal(result.failure?.resourceType, DATASET.resourceType);
+    assert.match(result.failure?.reason ?? '',
+      /AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/.+ is not authorized to perform: personalize:CreateDataset on resource: arn:aws:personalize:us-east-1:123456789012:dataset\/.+\/ITEMS because no identity-based policy allows the personalize:CreateDataset action/);
+    assert.deepEqual(ctx.emu.authorization().denials.map((d) => d.action), ['personalize:CreateDataset'], 'only the call whose grant was taken away is denied');
+    assert.deepEqual(live(ctx), [], 'nothing should be left');
+  },
+}, {
   name: 'a schema update that fails (UPDATE FAILED with a reason): the update fails with it, the stack rolls back to the old schema',
   construct: 'Dataset',
   async run(ctx) {
@@ -547,6 +587,23 @@ const EVALUATION_ONLY: Scenario[] = [{
     const dataset = await ctx.agentcore.send(new ac.GetDatasetCommand({ datasetId }));
     assert.equal(dataset.exampleCount, 3);
     assert.equal(dataset.draftStatus, 'UNMODIFIED');
+  },
+}, {
+  name: 'an example write whose answer is lost (it ran, its answer never came): the SDK asks again with the same client token, the examples are right once',
+  construct: 'EvaluationDataset',
+  async run(ctx) {
+    const driver = ctx.driver();
+    expectStatus(await driver.deploy(ctx.stack('evaluation-v1')), 'CREATE_COMPLETE');
+    const resource = resourceOf(driver, EVALUATION.resourceType);
+    const writes = ['AddDatasetExamples', 'UpdateDatasetExamples'];
+    ctx.fault({ kind: 'no-response', service: 'agentcore', operation: writes, executes: true, times: 1 });
+    expectStatus(await driver.update(ctx.stack('evaluation-examples')), 'UPDATE_COMPLETE');
+    const lost = ctx.emu.calls({ service: 'agentcore' }).filter((c) => writes.includes(c.operation) && c.delivery === 'no-response');
+    assert.equal(lost.length, 1, 'one example write should have lost its answer');
+    const dataset = await ctx.agentcore.send(new ac.GetDatasetCommand({ datasetId: String(resource.attributes.EvaluationDatasetId) }));
+    assert.equal(dataset.exampleCount, 3);
+    assert.equal(dataset.draftStatus, 'UNMODIFIED');
+    assert.deepEqual(failedInvocations(driver, resource.logicalId), [], 'no invocation should fail');
   },
 }, {
   name: 'an example change that fails (UPDATE_FAILED with a reason): the update fails with that reason, the dataset keeps its id',
@@ -641,19 +698,6 @@ const TRACKER_ONLY: Scenario[] = [{
     await expectTrackingIdHanded(ctx, driver);
     expectStatus(await driver.destroy(), 'DELETE_COMPLETE');
     assert.deepEqual(live(ctx), []);
-  },
-}, {
-  name: 'a create whose answer is lost (CreateEventTracker made the tracker, its response never came): the SDK\'s retry adopts it',
-  construct: 'EventTracker',
-  async run(ctx) {
-    ctx.fault({ kind: 'no-response', service: 'personalize', operation: 'CreateEventTracker', executes: true, times: 1 });
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
-    const tracker = resourceOf(driver, TRACKER.resourceType);
-    const creates = ctx.emu.calls({ operation: 'CreateEventTracker' });
-    assert.deepEqual(creates.map((c) => c.delivery ?? c.error ?? 'created'), ['no-response', 'ResourceAlreadyExistsException']);
-    assert.deepEqual(live(ctx).filter((r) => r.type === TRACKER.emulatorType).map((r) => r.arn), [tracker.physicalId]);
-    await expectTrackingIdHanded(ctx, driver);
   },
 }];
 
@@ -751,6 +795,30 @@ function statusOf(ctx: ScenarioContext, arn: string): string | undefined {
 /** The library's resources the driver retained (not the simulated ones, such as the handlers' log group). */
 function retainedOf(driver: Driver) {
   return driver.record.retained.filter((r) => r.resourceType.startsWith('Custom::'));
+}
+
+/** A copy of a template whose IAM policies no longer grant `action` (a statement left with no action goes). */
+function withoutAction(template: any, action: string): any {
+  const copy = JSON.parse(JSON.stringify(template));
+  let removed = 0;
+  for (const resource of Object.values<any>(copy.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const document = resource.Properties.PolicyDocument;
+    document.Statement = [].concat(document.Statement).flatMap((statement: any) => {
+      const actions = [].concat(statement.Action ?? []) as string[];
+      const kept = actions.filter((a) => a !== action);
+      removed += actions.length - kept.length;
+      if (kept.length === actions.length) return [statement];
+      return kept.length > 0 ? [{ ...statement, Action: kept.length === 1 ? kept[0] : kept }] : [];
+    });
+  }
+  assert.ok(removed > 0, `no policy of the template grants ${action}`);
+  return copy;
+}
+
+/** The handler invocations for a resource that failed, each as `handler: message`. */
+function failedInvocations(driver: Driver, logicalId: string): string[] {
+  return driver.record.calls.filter((c) => c.logicalId === logicalId && c.error).map((c) => `${c.handler}: ${c.error!.errorMessage}`);
 }
 
 /** Live resources in the emulator, import jobs aside. */
