@@ -51,6 +51,9 @@ export type {
 };
 export type { FaultKind, Faults } from './faults';
 
+/** How long an idle client connection is kept open. */
+const IDLE_CONNECTION_MS = 60_000;
+
 export interface EmulatorOptions {
   /** Interface to listen on: loopback only (127.0.0.1, ::1 or localhost). Default 127.0.0.1. */
   readonly host?: string;
@@ -420,6 +423,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       res.end(JSON.stringify({ message: String(error) }));
     });
   });
+  // Idle connections are kept a minute, as AWS's endpoints keep them, not Node's 5 s: a client that
+  // reuses one a few seconds later must not meet a reset the real endpoint would not send.
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

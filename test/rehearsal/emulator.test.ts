@@ -26,7 +26,8 @@ let agentcore: ac.BedrockAgentCoreControlClient;
 
 beforeAll(async () => {
   emu = await startEmulator({
-    delays: { step: 10 },
+    // Long enough that a describe every few ms sees each status even on a loaded 2-core machine.
+    delays: { step: 40 },
     s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
     checkModel: true,
   });
@@ -949,13 +950,13 @@ describe('faults', () => {
   });
 
   test('slow: a per-resource fault, and per-operation delays in the options', async () => {
-    emu.faults.add({ kind: 'slow', resource: /^slow/, delayMs: 60 });
+    emu.faults.add({ kind: 'slow', resource: /^slow/, delayMs: 200 });
     const { datasetGroupArn: slow } = await personalize.send(new p.CreateDatasetGroupCommand({ name: 'slow-group' }));
     const { datasetGroupArn: quick } = await personalize.send(new p.CreateDatasetGroupCommand({ name: 'quick-group' }));
     await emu.waitFor(quick!, 'ACTIVE');
     expect(emu.resource(slow!)!.status).toBe('CREATE PENDING');
     const info = await emu.waitFor(slow!, 'ACTIVE');
-    expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(115); // two steps of 60 ms
+    expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(395); // two steps of 200 ms
 
     const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: configured.url, region: REGION, credentials, maxAttempts: 1 });

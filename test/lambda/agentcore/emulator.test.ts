@@ -128,9 +128,12 @@ test('a dataset\'s whole life: create, a retried create, in-place changes of eve
 }, 60_000);
 
 test('throttling and a create that fails with a reason', async () => {
-  emu.faults.add({ kind: 'throttle', service: 'agentcore', operation: ['GetDataset', 'ListDatasetExamples', 'CreateDatasetVersion'], times: 4 });
+  // Twice: after each throttled status call the handler holds the next one back (1 s, then 2 s, with
+  // jitter: see lambda/core/schedule.ts), in real time here; four would need up to 22 s.
+  const throttle = emu.faults.add({ kind: 'throttle', service: 'agentcore', operation: ['GetDataset', 'ListDatasetExamples', 'CreateDatasetVersion'], times: 2 });
   const { result } = await deploy(createEvent(TYPE, inline(scenarios(3, 'a'))));
   expect(result.Data!.DatasetVersion).toBe('1');
+  expect(throttle.hits).toBe(2);
 
   emu.faults.add({ kind: 'fail', service: 'agentcore', operation: 'CreateDataset', reason: 'The KMS key is disabled' });
   await expect(deploy(createEvent(TYPE, inline(scenarios(3, 'a')), { LogicalResourceId: 'Other' })))
