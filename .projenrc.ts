@@ -86,6 +86,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-bedrock-agentcore-control@^3',
     '@aws-sdk/credential-provider-env@^3',
     '@aws-sdk/client-s3@^3',
+    // The handlers' HTTP handler and error classification use the SDK's own Smithy packages
+    // (bundled; the ranges of the installed clients, so that they are not installed twice).
+    '@smithy/core@^3.41.0',
+    '@smithy/node-http-handler@^4.14.2',
+    '@smithy/types@^4.20.0',
     '@types/aws-lambda',
     'aws-sdk-client-mock@4.1.0',
     'aws-sdk-client-mock-jest@4.1.0',
@@ -104,6 +109,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
+      // What a test prints is shown only when it fails (CDK_DATASETS_TEST_LOGS=1: always).
+      testEnvironment: '<rootDir>/test/support/quiet-environment.js',
+      // Coverage of what ships (the constructs, the handlers, the command), not of the rehearsal
+      // tooling, the bench or the fixtures.
+      collectCoverageFrom: ['<rootDir>/src/**/*.ts', '<rootDir>/lambda/**/*.ts', '<rootDir>/cli/**/*.ts'],
     },
   },
   tsconfigDev: {
@@ -135,6 +145,13 @@ const bundle = project.addTask('bundle:handlers', {
 });
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
+// ts-jest only transpiles (isolatedModules): the types of the tests, the handlers, the rehearsal
+// and the scripts are checked once here instead.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check everything the tests compile (ts-jest transpiles without checking)',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+project.testTask.spawn(typecheck);
 project.npmignore?.include('/assets/');
 // The package is the compiled library, its handler bundles and its docs; not the code that builds or tests them.
 project.npmignore?.exclude('/lambda/', '/cli/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json');
