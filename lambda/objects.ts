@@ -4,8 +4,8 @@
  * datasets read their examples from. The S3 code is a chunk of its own (s3.lazy.js), loaded on
  * first use: only these requests pay for the S3 client.
  */
-import type * as S3 from './s3.lazy';
 import { LifecycleError } from './core/errors';
+import type * as S3 from './s3.lazy';
 
 export type S3Object = S3.S3Object;
 

@@ -61,6 +61,9 @@ export interface ResourceAdapter<R extends ResourceName = ResourceName> {
   readonly resource: R;
   /** Used in messages, e.g. `Personalize dataset group`. */
   readonly description: string;
+  /** Service-specific refinement of the error classification. */
+  readonly classifyError?: ErrorClassifier;
+  readonly capabilities: Capabilities<R>;
   /** Whether a physical id is one of this resource type's ids (a failed create leaves another kind). */
   isPhysicalId(physicalId: string): boolean;
   /** Attributes known from the id alone, returned by onEvent before waiting. */
@@ -80,10 +83,6 @@ export interface ResourceAdapter<R extends ResourceName = ResourceName> {
    * throw to refuse a change that can be made neither in place nor by a replacement.
    */
   replacedBy(change: ChangeRequest<Properties<R>>): readonly string[] | Promise<readonly string[]>;
-  /** Service-specific refinement of the error classification. */
-  readonly classifyError?: ErrorClassifier;
-
-  readonly capabilities: Capabilities<R>;
 }
 
 /** What only some resource types can do. */
@@ -141,9 +140,9 @@ export interface FollowUpRequest<P> {
  * for a resource type without tags; otherwise the core checks the ownership tag.
  */
 export interface Adoption<P> {
-  findExisting(request: CreateRequest<P>): Promise<{ readonly physicalId: string; readonly owned?: boolean } | undefined>;
   /** Why a taken name is refused, when the core's words (not created by this stack resource) do not fit. */
   readonly refusal?: string;
+  findExisting(request: CreateRequest<P>): Promise<{ readonly physicalId: string; readonly owned?: boolean } | undefined>;
 }
 
 /**

@@ -145,7 +145,11 @@ export class Containers {
       eval: true,
       env: { ...this.options.env, ...fn.environment, ...identity.env },
       workerData: {
-        handler: fn.handler, codeDirectory: fn.codeDirectory, functionName: fn.functionName, arn: fn.arn, timeScale: this.options.timeScale,
+        handler: fn.handler,
+        codeDirectory: fn.codeDirectory,
+        functionName: fn.functionName,
+        arn: fn.arn,
+        timeScale: this.options.timeScale,
         clockAnchorMs: this.options.clockAnchorMs,
       },
     });

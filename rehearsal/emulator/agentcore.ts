@@ -446,7 +446,8 @@ export class AgentCoreService implements AuthorizingService {
     }, () => {
       if (dataset.lastVersion === number) dataset.lastVersion--; // the number was never published
     });
-    return { datasetArn: dataset.arn, datasetId: dataset.id, status: dataset.status, datasetVersion: String(number), createdAt: seconds(this.rt.now()) };
+    const createdAt = seconds(this.rt.now());
+    return { datasetArn: dataset.arn, datasetId: dataset.id, status: dataset.status, datasetVersion: String(number), createdAt };
   }
 
   /** Published versions, newest first. */

@@ -46,7 +46,8 @@ beforeAll(async () => {
     delays: { step: 5 },
     checkModel: true,
     clock: scaledClock(TIME_SCALE, CLOCK_ANCHOR_MS),
-    principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId)).find((p) => p !== undefined) as EmulatedPrincipal | undefined,
+    principals: (accessKeyId) => [...drivers].map((d) => d.principal(accessKeyId))
+      .find((principal) => principal !== undefined) as EmulatedPrincipal | undefined,
   });
   personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 });

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../../lambda/core/lifecycle';
+import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { setObjectStore } from '../../../lambda/objects';
-import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../../lambda/core/lifecycle';
 import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';

@@ -5,8 +5,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { OWNER_TAG_KEY } from '../../../src/contract';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
+import { OWNER_TAG_KEY } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDatasetGroup';
@@ -162,9 +162,11 @@ describe('create', () => {
 
 describe('update', () => {
   test('a change of tags only keeps the group, and brings its tags to the new set once it is ACTIVE', async () => {
-    personalize.on(ListTagsForResourceCommand).resolves({ tags: [
-      { tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
-    ] });
+    personalize.on(ListTagsForResourceCommand).resolves({
+      tags: [
+        { tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
+      ],
+    });
     personalize.on(UntagResourceCommand).resolves({});
     personalize.on(TagResourceCommand).resolves({});
     describes('ACTIVE');

@@ -2,13 +2,13 @@ import {
   CreateDatasetImportJobCommand, DatasetImportJob, DescribeDatasetImportJobCommand, ListTagsForResourceCommand, PersonalizeClient,
   TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
+import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { OWNER_TAG_KEY } from '../../../src/contract';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
-import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ObjectStore, S3Object, setObjectStore } from '../../../lambda/objects';
+import { OWNER_TAG_KEY } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDatasetImport';

@@ -5,8 +5,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
-import { OWNER_TAG_KEY } from '../../../src/contract';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
+import { OWNER_TAG_KEY } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeDataset';

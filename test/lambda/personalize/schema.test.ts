@@ -3,11 +3,10 @@ import {
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { contextOf } from '../../../lambda/core/naming';
+import { contextOf, generatePhysicalName } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
-import { generatePhysicalName } from '../../../lambda/core/naming';
-import { PERSONALIZE_NAME_RULE } from '../../../src/contract';
 import { schemaAdapter } from '../../../lambda/personalize/schema';
+import { PERSONALIZE_NAME_RULE } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::PersonalizeSchema';

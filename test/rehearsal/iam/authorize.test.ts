@@ -5,8 +5,8 @@
  */
 import { AgentCoreService } from '../../../rehearsal/emulator/agentcore';
 import { Faults } from '../../../rehearsal/emulator/faults';
-import { PERSONALIZE_OPERATIONS, PersonalizeService } from '../../../rehearsal/emulator/personalize';
 import { ObjectStore } from '../../../rehearsal/emulator/objects';
+import { PERSONALIZE_OPERATIONS, PersonalizeService } from '../../../rehearsal/emulator/personalize';
 import { CallContext, Inspector, Runtime, Scheduler } from '../../../rehearsal/emulator/state';
 import { authorize, AuthorizationMappingError, denialMessage, resolveRequests } from '../../../rehearsal/iam/authorize';
 
