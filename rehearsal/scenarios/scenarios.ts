@@ -12,6 +12,7 @@ import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { ConstructName, DEFAULT_TIME_SCALE, Scenario, ScenarioContext, sleep } from './harness';
 import { FIXED_NAMES, TRACKING_ID_VARIABLE, WAIT_BOUND } from './stacks';
+import { RESOURCES } from '../../src/contract';
 import { DeployedResource, Driver, OperationResult } from '../driver';
 import { CallRecord, FaultSpec, ResourceInfo, ServiceName } from '../emulator';
 
@@ -57,7 +58,7 @@ interface Subject {
 
 const GROUP: Subject = {
   construct: 'DatasetGroup',
-  resourceType: 'Custom::PersonalizeDatasetGroup',
+  resourceType: RESOURCES.DatasetGroup.type,
   emulatorType: 'dataset-group',
   service: 'personalize',
   operations: { create: 'CreateDatasetGroup', describe: 'DescribeDatasetGroup', delete: 'DeleteDatasetGroup' },
@@ -88,7 +89,7 @@ const GROUP: Subject = {
 
 const SCHEMA: Subject = {
   construct: 'Schema',
-  resourceType: 'Custom::PersonalizeSchema',
+  resourceType: RESOURCES.Schema.type,
   emulatorType: 'schema',
   service: 'personalize',
   operations: { create: 'CreateSchema', describe: 'DescribeSchema', delete: 'DeleteSchema' },
@@ -114,7 +115,7 @@ const SCHEMA: Subject = {
 
 const DATASET: Subject = {
   construct: 'Dataset',
-  resourceType: 'Custom::PersonalizeDataset',
+  resourceType: RESOURCES.Dataset.type,
   emulatorType: 'dataset',
   service: 'personalize',
   operations: { create: 'CreateDataset', describe: 'DescribeDataset', delete: 'DeleteDataset' },
@@ -153,7 +154,7 @@ const DATASET: Subject = {
 
 const EVALUATION: Subject = {
   construct: 'EvaluationDataset',
-  resourceType: 'Custom::AgentCoreEvaluationDataset',
+  resourceType: RESOURCES.EvaluationDataset.type,
   emulatorType: 'evaluation-dataset',
   service: 'agentcore',
   operations: { create: 'CreateDataset', describe: 'GetDataset', delete: 'DeleteDataset' },
@@ -192,7 +193,7 @@ const EVALUATION: Subject = {
 
 const TRACKER: Subject = {
   construct: 'EventTracker',
-  resourceType: 'Custom::PersonalizeEventTracker',
+  resourceType: RESOURCES.EventTracker.type,
   emulatorType: 'event-tracker',
   service: 'personalize',
   operations: { create: 'CreateEventTracker', describe: 'DescribeEventTracker', delete: 'DeleteEventTracker' },
