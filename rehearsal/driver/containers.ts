@@ -130,6 +130,11 @@ export class Containers {
     });
   }
 
+  /** Starts the function's container, if it has none, without invoking it. */
+  public start(fn: LambdaFunction, identity: ContainerIdentity): void {
+    if (!this.closed) this.containerOf(fn, identity);
+  }
+
   /** Stops every container. */
   public async close(): Promise<void> {
     this.closed = true;

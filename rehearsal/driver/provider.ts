@@ -106,6 +106,7 @@ export async function runProvider(request: CfnRequest, spec: ProviderSpec, run: 
   try {
     let onEventResult: any;
     let lastError: unknown;
+    if (spec.isComplete) run.host.warm(spec.isComplete);
     for (let attempt = 0; attempt < run.onEventInvocations; attempt++) {
       // A retried invocation carries the very same event; only the last one's outcome counts.
       try {

@@ -182,8 +182,12 @@ export class Rehearsal {
    * containers (worker threads), their clock and timers at the same pace as the Provider
    * framework's waits, their log lines kept rather than printed.
    */
+  public get timeScale(): number {
+    return this.options.timeScale ?? DEFAULT_TIME_SCALE;
+  }
+
   public driver(options: DriverOptions = {}): Driver {
-    const timeScale = this.options.timeScale ?? DEFAULT_TIME_SCALE;
+    const timeScale = this.timeScale;
     const driver = new Driver({
       env: { ...this.env },
       timeScale,
@@ -315,6 +319,11 @@ export class ScenarioContext {
 
   public get personalize(): p.PersonalizeClient {
     return this.rehearsal.personalize;
+  }
+
+  /** Simulated time per real time: the emulator's times (history, calls) are simulated ms. */
+  public get timeScale(): number {
+    return this.rehearsal.timeScale;
   }
 
   public get agentcore(): ac.BedrockAgentCoreControlClient {

@@ -368,6 +368,9 @@ function lifecycleScenarios(s: Subject): Scenario[] {
   return list;
 }
 
+/** How long (real ms) a slow creation takes in the slow-transition scenario. */
+const SLOW_CREATE_MS = 600;
+
 function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'], knownBug?: string) => Scenario): Scenario[] {
   const { service } = s;
   const { create, describe, delete: remove } = s.operations;
@@ -440,11 +443,14 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
       assert.deepEqual(live(ctx), [], 'nothing should be left');
     }));
 
-    list.push(scenario(`a slow transition (${create} at 150 ms a step): waited for`, async (ctx) => {
-      const { driver, resource } = await deployWith(ctx, { kind: 'slow', service, operation: create, delayMs: 150 });
+    // The creation takes 600 ms (real), whatever its number of steps: 30 s simulated, many polls.
+    const stepMs = Math.round(SLOW_CREATE_MS / s.createSteps);
+    list.push(scenario(`a slow transition (${create} at ${stepMs} ms a step): waited for`, async (ctx) => {
+      const { driver, resource } = await deployWith(ctx, { kind: 'slow', service, operation: create, delayMs: stepMs });
       const info = ctx.emu.resource(resource.physicalId)!;
       const active = info.history.find((h) => h.status === 'ACTIVE')!.at;
-      assert.ok(active - info.createdAt >= 140, `the transition should have been slow (${active - info.createdAt} ms)`);
+      const tookMs = (active - info.createdAt) * ctx.timeScale;
+      assert.ok(tookMs >= SLOW_CREATE_MS - 10, `the transition should have been slow (${tookMs} ms)`);
       const polls = driver.record.calls.filter((c) => c.logicalId === resource.logicalId && c.handler === 'isComplete');
       assert.ok(polls.length >= 3, `isComplete should have been called until ACTIVE (${polls.length} calls)`);
       assert.equal(polls.filter((c) => c.error).length, 0);
