@@ -153,8 +153,9 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.spawn(typecheck);
 project.npmignore?.include('/assets/');
-// The package is the compiled library, its handler bundles and its docs; not the code that builds or tests them.
-project.npmignore?.exclude('/lambda/', '/cli/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json');
+// The package is the compiled library, its handler bundles and its docs for users; not the code that
+// builds or tests them, nor the contributors' guide.
+project.npmignore?.exclude('/lambda/', '/cli/', '/rehearsal/', '/bench/', '/examples/', '/scripts/', '/.ci/', '/cdk.out/', '/bench-results.json', '/CONTRIBUTING.md');
 
 // `npx cdk-datasets plan` and `npx cdk-datasets rehearse` (README "Before you deploy").
 project.addBins({ 'cdk-datasets': 'assets/cli/cdk-datasets.js' });
