@@ -1,7 +1,7 @@
 /**
  * `npm run rehearse`: the example app (examples/app.ts) deployed against the emulator, updated to a
  * second version, and destroyed, with CloudFormation and the Provider framework played by the
- * rehearsal driver and the bundled handlers (assets/<service>/index.js) doing the work.
+ * rehearsal driver and the bundled handlers (assets/handlers/index.js and its chunks) doing the work.
  *
  *   npx ts-node -T --project test/tsconfig.json rehearsal/rehearse.ts [--scenarios] [--time-scale 0.02]
  *

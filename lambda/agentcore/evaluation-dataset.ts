@@ -40,7 +40,7 @@ import {
 } from './examples';
 import type { Properties } from '../../src/contract';
 import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
-import { classifyError, describeError, LifecycleError } from '../core/errors';
+import { asSentence, classifyError, describeError, LifecycleError } from '../core/errors';
 import type { RequestContext } from '../core/naming';
 import { replacingOrRefuse } from '../core/replacement';
 import { objects, parseS3Uri } from '../objects';
@@ -313,7 +313,7 @@ async function publish(context: RequestContext, dataset: GetDatasetCommandOutput
     return { done: false, status: `publishing version ${response.datasetVersion}` };
   } catch (error) {
     if ((error as Error).name === 'ServiceQuotaExceededException') {
-      throw new LifecycleError(`AgentCore evaluation dataset ${datasetId}: a new version cannot be published: ${describeError(error)}. ` +
+      throw new LifecycleError(`AgentCore evaluation dataset ${datasetId}: a new version cannot be published: ${asSentence(describeError(error))} ` +
         'Every deployment that changes the examples publishes a version; delete old versions (DeleteDataset with a datasetVersion) ' +
         'or ask for a higher quota.');
     }

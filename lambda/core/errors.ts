@@ -66,6 +66,11 @@ export function describeError(error: unknown): string {
   return e.name && e.name !== 'Error' && !message.startsWith(e.name) ? `${e.name}: ${message}` : message;
 }
 
+/** The text ended as a sentence: a service message that ends with a period gets no second one. */
+export function asSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 const LIFECYCLE_ERROR = 'LifecycleError';
 
 /** An error that fails the CloudFormation operation, with a message written for the user. */

@@ -29,7 +29,7 @@
  */
 import type { Observation, Progress, ResourceAdapter, Tag } from './adapter';
 import { withinBudget, type LambdaContext } from './budget';
-import { classifyError, describeError, isLifecycleError, isPassing, LifecycleError } from './errors';
+import { asSentence, classifyError, describeError, isLifecycleError, isPassing, LifecycleError } from './errors';
 import { canonical } from './json';
 import { contextOf, generatePhysicalName, ownerTagValue, type RequestContext } from './naming';
 import { changedProperties, fixedNameRefusal } from './replacement';
@@ -199,7 +199,7 @@ export function createHandlers(adapters: readonly AnyAdapter[] | AdapterLookup, 
       owned = tags[OWNER_TAG_KEY] === ownerTagValue(context);
     }
     if (!existing || !owned) {
-      throw new LifecycleError(`Could not create ${adapter.description} "${name}": ${describeError(cause)}. ` +
+      throw new LifecycleError(`Could not create ${adapter.description} "${name}": ${asSentence(describeError(cause))} ` +
         (adapter.capabilities.adoption!.refusal
           ?? `The existing one was not created by this stack resource (${context.logicalResourceId} in ${context.stackName}), ` +
           'so it is left untouched. Choose another name, or omit the name so that a unique one is generated.'));
