@@ -55,16 +55,17 @@ Promise<{ response: OnEventResponse; result: IsCompleteResponse; polls: number }
   const request = { ...event, RequestId: `request-${++requests}` };
   const response = await onEvent(request);
   const poll = completeEvent(request, { ...response, WaitStartedAt: Date.now() - 5_000 });
-  // Polls a few ms apart (not the framework's second) for up to 20 s: a throttled status call holds
-  // this container's next one back for a couple of seconds.
-  const until = Date.now() + 20_000;
+  // Polls a few ms apart (not the framework's second) for up to 60 s (a loaded machine writes
+  // thousands of examples slowly): a throttled status call holds this container's next one back
+  // for a couple of seconds.
+  const until = Date.now() + 60_000;
   for (let polls = 1; Date.now() < until; polls++) {
     const result = await isComplete(poll);
     if (result.IsComplete) return { response, result, polls };
     afterPoll(polls);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`${event.RequestType} not complete after 20 s of polls`);
+  throw new Error(`${event.RequestType} not complete after 60 s of polls`);
 }
 
 async function draftOf(datasetId: string): Promise<Example[]> {
@@ -125,7 +126,7 @@ test('a dataset\'s whole life: create, a retried create, in-place changes of eve
 
   await deploy(deleteEvent(TYPE, arn));
   expect(emu.resource(arn)!.status).toBe('DELETED');
-}, 60_000);
+}, 180_000);
 
 test('throttling and a create that fails with a reason', async () => {
   // Twice: after each throttled status call the handler holds the next one back (1 s, then 2 s, with
@@ -138,7 +139,7 @@ test('throttling and a create that fails with a reason', async () => {
   emu.faults.add({ kind: 'fail', service: 'agentcore', operation: 'CreateDataset', reason: 'The KMS key is disabled' });
   await expect(deploy(createEvent(TYPE, inline(scenarios(3, 'a')), { LogicalResourceId: 'Other' })))
     .rejects.toThrow(/is CREATE_FAILED: The KMS key is disabled/);
-}, 30_000);
+}, 90_000);
 
 test('a delete waits for a dataset still being deleted, and fails for one an evaluation job uses', async () => {
   const { response } = await deploy(createEvent(TYPE, inline(scenarios(3, 'a'))));
@@ -152,4 +153,4 @@ test('a delete waits for a dataset still being deleted, and fails for one an eva
   const deleted = await deploy(deleteEvent(TYPE, arn), (polls) => polls === 3 && emu.release());
   expect(deleted.polls).toBeGreaterThan(3);
   expect(emu.resource(arn)!.status).toBe('DELETED');
-}, 30_000);
+}, 90_000);
