@@ -232,6 +232,10 @@ export async function rehearseExample(options: ExampleRehearsalOptions): Promise
     }
     // Every answer was checked against the SDK's model: a departure is an emulator bug.
     problems.push(...rehearsal.emu.modelViolations().map((v) => `the emulator answered outside the SDK's model: ${v.message}`));
+    // Every handler call was authorized against its role's policies in the template, as IAM would.
+    const authorization = rehearsal.emu.authorization();
+    summary.push(`IAM: ${authorization.checked} handler calls authorized against their role's policies, ${authorization.denied} denied`);
+    problems.push(...authorization.denials.map((d) => `${d.operation} was denied: the handler role is not allowed ${d.action} on ${d.resource}`));
   } finally {
     await rehearsal.close();
   }

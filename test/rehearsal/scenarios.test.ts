@@ -59,6 +59,7 @@ test('npm run rehearse: the example app deploys, updates to its second version a
   expect(problems).toEqual([]);
   expect(lines.some((l) => /deploy .* Custom::PersonalizeDatasetGroup .* CREATE_COMPLETE/.test(l))).toBe(true);
   expect(lines.some((l) => /destroy .* DELETE_SKIPPED/.test(l))).toBe(true);
+  expect(lines.some((l) => /IAM: [1-9]\d* handler calls authorized against their role's policies, 0 denied/.test(l))).toBe(true);
 }, 60_000);
 
 test('the checker found no leak, duplicate, wrongly deleted or missing resource in any scenario', () => {
