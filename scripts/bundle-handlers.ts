@@ -81,6 +81,32 @@ const iamReference: Plugin = {
   },
 };
 
+/**
+ * The SDK clients' schemas (`dist-es/schemas/schemas_0.js` of each `@aws-sdk/client-<name>`: one array per shape
+ * and operation of the whole service) key their HTTP and error traits with computed names of the
+ * file's string constants (`{ [_hQ]: _dV }`). esbuild cannot prove a computed key free of side
+ * effects, so it keeps every schema that has one: all 100 KiB of AgentCore's and 64 KiB of S3's
+ * schemas, when the handlers use a few operations. Writing each such key as the literal its
+ * constant holds (`{ "httpQuery": _dV }`) is the same object, and lets tree shaking drop the schemas
+ * no command of the bundle reaches.
+ */
+export const literalSchemaKeys: Plugin = {
+  name: 'literal-schema-keys',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => ({
+      contents: withLiteralKeys(fs.readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/** `{ [_x]: v }` as `{ "...": v }` where `_x` is a top-level `const _x = "...";` of the same file. */
+export function withLiteralKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const [, name, literal] of source.matchAll(/^const ([A-Za-z_$][\w$]*) = ("[^"\\\n]*");$/gm)) constants.set(name, literal);
+  return source.replace(/\[([A-Za-z_$][\w$]*)\]:/g, (key, name: string) => constants.get(name)?.concat(':') ?? key);
+}
+
 async function bundleCli(): Promise<BundleMetafile> {
   const staging = `${cliFile}.${process.pid}.tmp`;
   const { metafile } = await build({
@@ -121,7 +147,7 @@ async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
     legalComments: 'none',
     // Lambda provides credentials in the environment: leave the rest of the default chain out.
     alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks],
+    plugins: [lazyChunks, literalSchemaKeys],
     logLevel: 'warning',
     metafile: true,
   });
