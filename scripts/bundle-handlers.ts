@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, Plugin } from 'esbuild';
+import { handlerBuildOptions } from './handler-build-options';
 import { BundleMetafile, writeThirdPartyNotices } from './third-party-notices';
 import { dataDirectory, EMULATED_SERVICES } from '../rehearsal/iam/reference';
 
@@ -45,17 +46,6 @@ async function main(): Promise<void> {
 }
 
 /**
- * `require('./x.lazy')` or `require('../x.lazy')` anywhere in lambda/ stays a require of the chunk
- * beside the bundle, so that what only some requests need does not weigh on every cold start.
- */
-const lazyChunks: Plugin = {
-  name: 'lazy-chunks',
-  setup(plugin) {
-    plugin.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
-  },
-};
-
-/**
  * `cdk-datasets:iam-reference`: the reference data of the services the emulator authorizes, as
  * rehearsal/iam/reference.ts reads it from the package. The JSON files are required by their paths
  * in the package, so that the metafile shows the package (and its licence ships).
@@ -80,32 +70,6 @@ const iamReference: Plugin = {
     });
   },
 };
-
-/**
- * The SDK clients' schemas (`dist-es/schemas/schemas_0.js` of each `@aws-sdk/client-<name>`: one array per shape
- * and operation of the whole service) key their HTTP and error traits with computed names of the
- * file's string constants (`{ [_hQ]: _dV }`). esbuild cannot prove a computed key free of side
- * effects, so it keeps every schema that has one: all 100 KiB of AgentCore's and 64 KiB of S3's
- * schemas, when the handlers use a few operations. Writing each such key as the literal its
- * constant holds (`{ "httpQuery": _dV }`) is the same object, and lets tree shaking drop the schemas
- * no command of the bundle reaches.
- */
-export const literalSchemaKeys: Plugin = {
-  name: 'literal-schema-keys',
-  setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => ({
-      contents: withLiteralKeys(fs.readFileSync(args.path, 'utf8')),
-      loader: 'js',
-    }));
-  },
-};
-
-/** `{ [_x]: v }` as `{ "...": v }` where `_x` is a top-level `const _x = "...";` of the same file. */
-export function withLiteralKeys(source: string): string {
-  const constants = new Map<string, string>();
-  for (const [, name, literal] of source.matchAll(/^const ([A-Za-z_$][\w$]*) = ("[^"\\\n]*");$/gm)) constants.set(name, literal);
-  return source.replace(/\[([A-Za-z_$][\w$]*)\]:/g, (key, name: string) => constants.get(name)?.concat(':') ?? key);
-}
 
 async function bundleCli(): Promise<BundleMetafile> {
   const staging = `${cliFile}.${process.pid}.tmp`;
@@ -134,23 +98,7 @@ async function bundleCli(): Promise<BundleMetafile> {
 }
 
 async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
-  const { metafile } = await build({
-    entryPoints: [path.join(lambdaDir, entry)],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // ES module builds of the SDK tree-shake better than its CommonJS builds.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    // Lambda provides credentials in the environment: leave the rest of the default chain out.
-    alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks, literalSchemaKeys],
-    logLevel: 'warning',
-    metafile: true,
-  });
+  const { metafile } = await build({ ...handlerBuildOptions(path.join(lambdaDir, entry)), outfile, logLevel: 'warning', metafile: true });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
   console.log(`bundled handlers/${path.basename(outfile)}: ${kb} KiB`);
   return { name: `handlers/${path.basename(outfile)}`, metafile };
