@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, Plugin } from 'esbuild';
+import { handlerBuildOptions } from './handler-build-options';
 import { BundleMetafile, writeThirdPartyNotices } from './third-party-notices';
 import { dataDirectory, EMULATED_SERVICES } from '../rehearsal/iam/reference';
 
@@ -43,17 +44,6 @@ async function main(): Promise<void> {
     metafileDir: path.join(root, 'build', 'metafiles'),
   });
 }
-
-/**
- * `require('./x.lazy')` or `require('../x.lazy')` anywhere in lambda/ stays a require of the chunk
- * beside the bundle, so that what only some requests need does not weigh on every cold start.
- */
-const lazyChunks: Plugin = {
-  name: 'lazy-chunks',
-  setup(plugin) {
-    plugin.onResolve({ filter: /\.lazy$/ }, (args) => ({ path: `./${path.basename(args.path)}`, external: true }));
-  },
-};
 
 /**
  * `cdk-datasets:iam-reference`: the reference data of the services the emulator authorizes, as
@@ -108,23 +98,7 @@ async function bundleCli(): Promise<BundleMetafile> {
 }
 
 async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
-  const { metafile } = await build({
-    entryPoints: [path.join(lambdaDir, entry)],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // ES module builds of the SDK tree-shake better than its CommonJS builds.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    // Lambda provides credentials in the environment: leave the rest of the default chain out.
-    alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks],
-    logLevel: 'warning',
-    metafile: true,
-  });
+  const { metafile } = await build({ ...handlerBuildOptions(path.join(lambdaDir, entry)), outfile, logLevel: 'warning', metafile: true });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
   console.log(`bundled handlers/${path.basename(outfile)}: ${kb} KiB`);
   return { name: `handlers/${path.basename(outfile)}`, metafile };

@@ -1,0 +1,88 @@
+/**
+ * What scripts/handler-build-options.ts does to the handler bundles for their cold start: the SDK
+ * clients' schemas rewritten so that tree shaking drops the unused ones (and the rewrite changes no
+ * value), and event-stream support left out with an error that says so. The last tests read the
+ * bundles in assets/handlers (the bundle step writes them before the tests).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { build } from 'esbuild';
+import { EVENT_STREAMS_LEFT_OUT, handlerBuildOptions, withLiteralSchemaKeys } from '../../scripts/handler-build-options';
+
+const root = path.join(__dirname, '..', '..');
+const handlers = path.join(root, 'assets', 'handlers');
+const schemasOf = (client: string) => path.join(root, 'node_modules', '@aws-sdk', client, 'dist-es', 'schemas', 'schemas_0.js');
+
+/** Bundles `source` (a module in the repository's root) as the handlers are bundled, unminified, and loads it. */
+async function load(source: string, plugins?: boolean): Promise<any> {
+  const options = handlerBuildOptions('stdin.js');
+  const { outputFiles } = await build({
+    ...options,
+    entryPoints: undefined,
+    stdin: { contents: source, resolveDir: root, loader: 'js' },
+    plugins: plugins === false ? [] : options.plugins,
+    minify: false,
+    write: false,
+    logLevel: 'error',
+  });
+  const module = { exports: {} as any };
+  new Function('module', 'exports', 'require', outputFiles![0].text)(module, module.exports, require);
+  return module.exports;
+}
+
+/** Deep equality of two schema graphs: `() => X$` references are followed, error classes compared by name. */
+function sameSchema(a: unknown, b: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof a === 'function' && typeof b === 'function') {
+    if (/^class /.test(a.toString())) return a.name === b.name;
+    if (seen.has(a)) return true;
+    seen.add(a);
+    return sameSchema(a(), b(), seen);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameSchema(x, b[i], seen));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    if (a.constructor !== Object || b.constructor !== Object) return a.constructor.name === b.constructor.name;
+    const keys = Object.keys(a);
+    return sameSchema(keys, Object.keys(b), seen) && keys.every((k) => sameSchema((a as any)[k], (b as any)[k], seen));
+  }
+  return Object.is(a, b);
+}
+
+describe('the SDK schemas with literal trait keys', () => {
+  test('rewrites computed keys of string constants only', () => {
+    const source = 'const _hQ = "httpQuery";\nconst n0 = "com.example";\nexport var A$ = [3, n0, { [_hQ]: 1, [other]: 2 }];\n';
+    expect(withLiteralSchemaKeys(source)).toBe('const _hQ = "httpQuery";\nconst n0 = "com.example";\nexport var A$ = [3, n0, { "httpQuery": 1, [other]: 2 }];\n');
+  });
+
+  test.each(['client-bedrock-agentcore-control', 'client-s3', 'client-personalize'])('%s: every schema is the same value', async (client) => {
+    const entry = `export * from ${JSON.stringify(schemasOf(client))};`;
+    const [original, rewritten] = await Promise.all([load(entry, false), load(entry)]);
+    const names = Object.keys(original).filter((name) => name.endsWith('$'));
+    expect(names.length).toBeGreaterThan(100);
+    expect(Object.keys(rewritten)).toEqual(Object.keys(original));
+    for (const name of names) expect([name, sameSchema(rewritten[name], original[name])]).toEqual([name, true]);
+    // and the rewrite left no computed key behind
+    expect(withLiteralSchemaKeys(fs.readFileSync(schemasOf(client), 'utf8'))).not.toMatch(/\[_\w+\]:/);
+  }, 60_000);
+});
+
+test('an operation that streams events fails with a message that names what the bundles leave out', async () => {
+  const bundled = await load("export const eventStreams = () => import('@smithy/core/event-streams');");
+  await expect(bundled.eventStreams()).rejects.toThrow(EVENT_STREAMS_LEFT_OUT);
+});
+
+describe('the handler chunks', () => {
+  const chunk = (name: string) => fs.readFileSync(path.join(handlers, `${name}.lazy.js`), 'utf8');
+
+  test('hold the schemas of the operations they call and not the rest of the service', () => {
+    const agentcore = chunk('agentcore');
+    expect(agentcore).toContain('"CreateDataset"');
+    expect(agentcore).not.toContain('"CreateAgentRuntime"');
+    const s3 = chunk('s3');
+    expect(s3).toContain('"CopyObject"');
+    expect(s3).not.toContain('"PutBucketLifecycleConfiguration"');
+  });
+
+  test.each(['personalize', 'agentcore', 's3'])('%s leaves event-stream support out', (name) => {
+    expect(chunk(name)).toContain(EVENT_STREAMS_LEFT_OUT);
+  });
+});
