@@ -6,16 +6,9 @@ import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Emulator, startEmulator } from '../../rehearsal/emulator';
-import { CREDENTIALS as credentials, errorOf, REGION, useEmulator } from '../support/emulator';
+import { CREDENTIALS as credentials, errorOf, INTERACTIONS_SCHEMA as SCHEMA, REGION, useEmulator } from '../support/emulator';
 
 const ACCOUNT = '123456789012';
-const SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  version: '1.0',
-  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
-});
 const S3_URI = 's3://bucket/examples.jsonl';
 const example = (n: number) => ({ scenario_id: `TC-${n}`, turns: [{ input: `question ${n}` }] });
 

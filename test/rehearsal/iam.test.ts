@@ -6,19 +6,12 @@
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { Emulator, EmulatedPrincipal, PolicyDocument, startEmulator } from '../../rehearsal/emulator';
-import { errorOf, REGION, useEmulator } from '../support/emulator';
+import { errorOf, INTERACTIONS_SCHEMA as SCHEMA, REGION, useEmulator } from '../support/emulator';
 
 const ACCOUNT = '123456789012';
 const P = `arn:aws:personalize:${REGION}:${ACCOUNT}`;
 const HANDLER = `arn:aws:sts::${ACCOUNT}:assumed-role/HandlerRole/handler-session`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/PersonalizeImportRole`;
-const SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  version: '1.0',
-  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
-});
 const S3_URI = 's3://evals-bucket/evals/checkout.jsonl';
 const EXAMPLE = { scenario_id: 's1', turns: [{ input: 'hi' }] };
 

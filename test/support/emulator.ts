@@ -17,6 +17,15 @@ export const HANDLER_ENVIRONMENT = {
   AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', CDK_DATASETS_MAX_ATTEMPTS: '1',
 };
 
+/** A Personalize Interactions schema (user, item, timestamp), as the tests create it. */
+export const INTERACTIONS_SCHEMA = JSON.stringify({
+  type: 'record',
+  name: 'Interactions',
+  namespace: 'com.amazonaws.personalize.schema',
+  version: '1.0',
+  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
+});
+
 interface Destroyable {
   destroy(): void;
 }
