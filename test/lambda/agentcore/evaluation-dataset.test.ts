@@ -11,17 +11,16 @@ import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { setObjectStore } from '../../../lambda/objects';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, deleteEvent, EVALUATION_DATASET_ARN as ARN, EVALUATION_DATASET_ID as ID, KMS_KEY_ARN as KEY,
+  PREDEFINED_SCHEMA_TYPE as PREDEFINED, Properties, serviceError, updateEvent,
+} from '../fixtures';
 import { alreadyGoneIsDeleted, failedCreateNeedsNoCall, subjectOf, unexpectedDeleteErrorFails, unmanagedTypeIsRefused, waitBoundChangeCallsNothing } from '../shared-cases';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
-const ID = 'checkout_eval-a1b2c3d4e5';
-const ARN = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${ID}`;
 const NEW_ID = 'checkout_eval_v2-f6e7d8c9b0';
 const NEW_ARN = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${NEW_ID}`;
-const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const S3_URI = 's3://evals-bucket/evals/checkout.jsonl';
-const PREDEFINED = 'AGENTCORE_EVALUATION_PREDEFINED_V1';
 const TOKEN = /^[0-9a-f]{64}$/;
 const agentcore = mockClient(BedrockAgentCoreControlClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));

@@ -7,14 +7,13 @@ import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { completeEvent, createEvent, deleteEvent, GROUP_ARN as ARN, serviceError, updateEvent } from '../fixtures';
 import {
   alreadyGoneIsDeleted, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure,
   unexpectedDeleteErrorFails, unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
 } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDatasetGroup';
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 

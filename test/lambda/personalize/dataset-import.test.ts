@@ -9,22 +9,15 @@ import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { ObjectStore, S3Object, setObjectStore } from '../../../lambda/objects';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, DATASET_ARN as DATASET, deleteEvent, IMPORT_JOB_ARN as ARN, IMPORT_PROPERTIES as PROPS, IMPORT_ROLE_ARN as ROLE,
+  serviceError, updateEvent,
+} from '../fixtures';
 import { subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDatasetImport';
-const DATASET = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
 const JOB_PREFIX = 'arn:aws:personalize:us-east-1:123456789012:dataset-import-job/';
-const ARN = `${JOB_PREFIX}retail-interactions-2024-06`;
 const NEW_ARN = `${JOB_PREFIX}Recommendations-Retail1A2B3C4D-0123456789ab`;
-const ROLE = 'arn:aws:iam::123456789012:role/personalize-import';
-const PROPS = {
-  DatasetArn: DATASET,
-  DataLocation: 's3://shop-data/interactions/2024-06.csv',
-  ImportMode: 'FULL',
-  RoleArn: ROLE,
-  WaitForCompletion: 'true',
-};
 const HASH = 'f013f7af1d6c24cc9902119f7874442c1ed0b82ac3542c6c372ac553302fe782';
 const ASSET_PROPS = {
   ...PROPS,

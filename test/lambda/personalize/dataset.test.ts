@@ -7,19 +7,17 @@ import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, DATASET_ARN as ARN, DATASET_PROPERTIES as PROPS, deleteEvent, GROUP_ARN as GROUP, SCHEMA_V1_ARN as SCHEMA_V1,
+  SCHEMA_V2_ARN as SCHEMA_V2, serviceError, updateEvent,
+} from '../fixtures';
 import {
   alreadyGoneIsDeleted, failedCreateNeedsNoCall, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure, unexpectedDeleteErrorFails,
   unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
 } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDataset';
-const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
 const ITEMS_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/ITEMS';
-const SCHEMA_V1 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v1';
-const SCHEMA_V2 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v2';
-const PROPS = { DatasetGroupArn: GROUP, DatasetType: 'Interactions', SchemaArn: SCHEMA_V1 };
 const ITEMS = { DatasetGroupArn: GROUP, DatasetType: 'Items', SchemaArn: SCHEMA_V1 };
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));

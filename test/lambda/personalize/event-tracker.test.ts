@@ -7,16 +7,13 @@ import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { completeEvent, createEvent, deleteEvent, GROUP_ARN as GROUP, serviceError, TRACKER_ARN as ARN, updateEvent } from '../fixtures';
 import {
   alreadyGoneIsDeleted, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing,
 } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeEventTracker';
-const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
 const GROUP2 = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail2';
-// Tracker ARNs end in an id the service generates, not in the name.
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:event-tracker/d2e0162e';
 const TRACKING_ID = 'b85e1111-a111-1111-1111-11111111aaaa';
 const PROPS = { DatasetGroupArn: GROUP };
 const personalize = mockClient(PersonalizeClient);
