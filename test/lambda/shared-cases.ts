@@ -7,6 +7,7 @@ import { ListTagsForResourceCommand, Tag, TagResourceCommand, UntagResourceComma
 import type { AwsCommand, AwsStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from './fixtures';
+import type { OnEventResponse } from '../../lambda/core/lifecycle';
 import { isComplete, onEvent } from '../../lambda/index';
 
 /** An SDK command class, as aws-sdk-client-mock takes it. */
@@ -37,6 +38,13 @@ export function subjectOf(type: string, arn: string, client: AwsStub<any, any, a
   commands: { describe: CommandClass; delete?: CommandClass },
   more: Pick<Subject, 'properties' | 'deleteProperties' | 'describes'> = {}): Subject {
   return { type, arn, client, describeCommand: commands.describe, deleteCommand: commands.delete, ...more };
+}
+
+/** onEvent's answer to a create: the new resource's ARN as physical id, its Data, and when the wait began. */
+export function expectCreated(response: OnEventResponse, physicalId: string, data: object): void {
+  expect(response.PhysicalResourceId).toBe(physicalId);
+  expect(response.Data).toEqual(data);
+  expect(typeof response.WaitStartedAt).toBe('number');
 }
 
 // ---- create ----

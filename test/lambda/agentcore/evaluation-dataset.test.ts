@@ -15,7 +15,10 @@ import {
   completeEvent, createEvent, deleteEvent, EVALUATION_DATASET_ARN as ARN, EVALUATION_DATASET_ID as ID, KMS_KEY_ARN as KEY,
   PREDEFINED_SCHEMA_TYPE as PREDEFINED, Properties, serviceError, updateEvent,
 } from '../fixtures';
-import { alreadyGoneIsDeleted, failedCreateNeedsNoCall, subjectOf, unexpectedDeleteErrorFails, unmanagedTypeIsRefused, waitBoundChangeCallsNothing } from '../shared-cases';
+import {
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, subjectOf, unexpectedDeleteErrorFails, unmanagedTypeIsRefused,
+  waitBoundChangeCallsNothing,
+} from '../shared-cases';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
 const NEW_ID = 'checkout_eval_v2-f6e7d8c9b0';
@@ -193,9 +196,7 @@ describe('create', () => {
       tags: { team: 'agents', [OWNER_TAG_KEY]: OWNER },
     });
     expect(tokensOf(CreateDatasetCommand)[0]).toMatch(TOKEN);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ EvaluationDatasetArn: ARN, EvaluationDatasetId: ID });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { EvaluationDatasetArn: ARN, EvaluationDatasetId: ID });
   });
 
   test('generates a lower-case name from the stack and logical id, the same for a retried request', async () => {

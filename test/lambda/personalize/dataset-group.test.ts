@@ -9,7 +9,7 @@ import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, GROUP_ARN as ARN, serviceError, updateEvent } from '../fixtures';
 import {
-  alreadyGoneIsDeleted, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure,
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure,
   unexpectedDeleteErrorFails, unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
 } from '../shared-cases';
 
@@ -51,9 +51,7 @@ describe('create', () => {
       roleArn: 'arn:aws:iam::123456789012:role/r',
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ DatasetGroupArn: ARN, DatasetGroupName: 'retail' });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { DatasetGroupArn: ARN, DatasetGroupName: 'retail' });
   });
 
   test('generates a valid name from the stack and logical id, the same for a retried request', async () => {

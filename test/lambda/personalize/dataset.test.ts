@@ -12,7 +12,7 @@ import {
   SCHEMA_V2_ARN as SCHEMA_V2, serviceError, updateEvent,
 } from '../fixtures';
 import {
-  alreadyGoneIsDeleted, failedCreateNeedsNoCall, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure, unexpectedDeleteErrorFails,
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure, unexpectedDeleteErrorFails,
   unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
 } from '../shared-cases';
 
@@ -54,9 +54,7 @@ describe('create', () => {
       schemaArn: SCHEMA_V1,
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ DatasetArn: ARN });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { DatasetArn: ARN });
   });
 
   test('generates a valid name, the same for a retried request', async () => {

@@ -9,7 +9,7 @@ import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, GROUP_ARN as GROUP, serviceError, TRACKER_ARN as ARN, updateEvent } from '../fixtures';
 import {
-  alreadyGoneIsDeleted, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing,
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing,
 } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeEventTracker';
@@ -53,9 +53,7 @@ describe('create', () => {
       datasetGroupArn: GROUP,
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ EventTrackerArn: ARN });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { EventTrackerArn: ARN });
     expect(commands()).toEqual(['CreateEventTrackerCommand']);
   });
 
