@@ -50,8 +50,8 @@ export function expectCreated(response: OnEventResponse, physicalId: string, dat
 // ---- create ----
 
 /** Throttling of the status call is no failure; the next poll asks again. */
-export function throttledWaitIsNoFailure(subject: Subject, title = 'throttling while waiting is not a failure: the next poll tries again'): void {
-  test(title, async () => {
+export function throttledWaitIsNoFailure(subject: Subject): void {
+  test('throttling while waiting is not a failure: the next poll tries again', async () => {
     subject.client.on(subject.describeCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
     await expect(isComplete(completeEvent(createEvent(subject.type, subject.properties ?? {}),
       { PhysicalResourceId: subject.arn, WaitStartedAt: Date.now() - 5_000 })))
