@@ -23,6 +23,7 @@ import { UsageError } from './assembly';
 import { changedProperties, fixedNameRefusal } from '../lambda/core/replacement';
 import { RULES, sameSchemaContent, schemaChangeRefusal, schemaUpdatable } from '../lambda/rules';
 import type { Template, TemplateResource } from '../rehearsal/driver';
+import { referencedIds } from '../rehearsal/driver/intrinsics';
 import { decodeProperties, RESOURCES, resourceNameOf, type ResourceName } from '../src/contract';
 
 export type PlanAction = 'create' | 'update' | 'replace' | 'refused' | 'delete' | 'unchanged';
@@ -289,34 +290,6 @@ export function comparable(value: unknown, renewed: ReadonlyMap<string, string>)
 /** Why a value reads something new: each resource in `renewed` it references. */
 function renewedIn(value: unknown, renewed: ReadonlyMap<string, string>): string[] {
   return referencedIds({ Properties: { value } }).filter((id) => renewed.has(id)).map((id) => renewed.get(id)!);
-}
-
-/** The logical ids a resource's properties (and DependsOn) reference. */
-function referencedIds(definition: { Properties?: unknown; DependsOn?: string | string[] }): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-    } else if (value && typeof value === 'object') {
-      for (const [key, v] of Object.entries(value)) {
-        if (key === 'Ref' && typeof v === 'string' && !v.startsWith('AWS::')) found.add(v);
-        else if (key === 'Fn::GetAtt') found.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
-        else if (key === 'Fn::Sub') subReferences(v).forEach((id) => found.add(id));
-        visit(v);
-      }
-    }
-  };
-  visit(definition.Properties);
-  const dependsOn = definition.DependsOn;
-  for (const id of Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []) found.add(id);
-  return [...found];
-}
-
-function subReferences(arg: unknown): string[] {
-  const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [String(arg[0]), arg[1] ?? {}] : ['', {}];
-  return [...text.matchAll(/\$\{([^}!][^}]*)\}/g)].map((m) => m[1])
-    .filter((name) => !(name in vars) && !name.startsWith('AWS::'))
-    .map((name) => name.split('.')[0]);
 }
 
 function decodeLeniently(resource: ResourceName, raw: Record<string, unknown>): Record<string, any> {

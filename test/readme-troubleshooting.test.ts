@@ -23,7 +23,12 @@ import {
   DescribeDatasetImportJobCommand, DescribeEventTrackerCommand, DescribeSchemaCommand, ListTagsForResourceCommand, PersonalizeClient,
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
-import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from './lambda/fixtures';
+import {
+  completeEvent, createEvent, DATASET_ARN as DATASET, DATASET_PROPERTIES as DATASET_PROPS, deleteEvent, EVALUATION_DATASET_ARN as EVAL_DATASET,
+  EVALUATION_DATASET_ID as EVAL_ID, GROUP_ARN as GROUP, IMPORT_JOB_ARN as IMPORT_JOB, IMPORT_PROPERTIES as IMPORT_PROPS, KMS_KEY_ARN as KEY,
+  PREDEFINED_SCHEMA_TYPE as PREDEFINED, Properties, SCHEMA_V1_ARN as SCHEMA_V1, SCHEMA_V2_ARN as SCHEMA_V2, serviceError, TRACKER_ARN as TRACKER,
+  updateEvent,
+} from './lambda/fixtures';
 import type { IsCompleteRequest, OnEventRequest } from '../lambda/core/lifecycle';
 import { isComplete, onEvent, resetHandlers } from '../lambda/index';
 import { RESOURCES } from '../src/contract';
@@ -87,24 +92,6 @@ function escapeRegExp(text: string): string {
 // ---- Driving the handlers ----
 
 const TYPES = Object.fromEntries(Object.entries(RESOURCES).map(([name, spec]) => [name, spec.type])) as Record<keyof typeof RESOURCES, string>;
-const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
-const DATASET = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
-const SCHEMA_V1 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v1';
-const SCHEMA_V2 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v2';
-const IMPORT_JOB = 'arn:aws:personalize:us-east-1:123456789012:dataset-import-job/retail-interactions-2024-06';
-const TRACKER = 'arn:aws:personalize:us-east-1:123456789012:event-tracker/d2e0162e';
-const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const EVAL_ID = 'checkout_eval-a1b2c3d4e5';
-const EVAL_DATASET = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${EVAL_ID}`;
-const PREDEFINED = 'AGENTCORE_EVALUATION_PREDEFINED_V1';
-const DATASET_PROPS = { DatasetGroupArn: GROUP, DatasetType: 'Interactions', SchemaArn: SCHEMA_V1 };
-const IMPORT_PROPS = {
-  DatasetArn: DATASET,
-  DataLocation: 's3://shop-data/interactions/2024-06.csv',
-  ImportMode: 'FULL',
-  RoleArn: 'arn:aws:iam::123456789012:role/personalize-import',
-  WaitForCompletion: 'true',
-};
 const scenario = (id: string, input = `question ${id}`) => ({ scenario_id: id, turns: [{ input }] });
 const inline = (examples: object[], extra: Properties = {}): Properties =>
   ({ SchemaType: PREDEFINED, InlineExamples: JSON.stringify(examples), ...extra });

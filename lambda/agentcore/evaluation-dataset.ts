@@ -42,6 +42,7 @@ import type { Properties } from '../../src/contract';
 import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
 import { asSentence, classifyError, describeError, LifecycleError } from '../core/errors';
 import type { RequestContext } from '../core/naming';
+import { findInPages } from '../core/paging';
 import { replacingOrRefuse } from '../core/replacement';
 import { objects, parseS3Uri } from '../objects';
 import { RULES } from '../rules';
@@ -157,14 +158,9 @@ export const evaluationDatasetAdapter: ResourceAdapter<'EvaluationDataset'> = {
     // Dataset ARNs end in a generated id, so the holder of a taken name is looked up by name.
     adoption: {
       async findExisting({ name }) {
-        let nextToken: string | undefined;
-        do {
-          const page = await agentcore().send(new ListDatasetsCommand({ nextToken }));
-          const found = (page.datasets ?? []).find((d) => d.datasetName?.toLowerCase() === name.toLowerCase());
-          if (found?.datasetArn) return { physicalId: found.datasetArn };
-          nextToken = page.nextToken;
-        } while (nextToken);
-        return undefined;
+        const found = await findInPages((nextToken) => agentcore().send(new ListDatasetsCommand({ nextToken })),
+          (page) => page.datasets, (d) => d.datasetName?.toLowerCase() === name.toLowerCase() && Boolean(d.datasetArn));
+        return found && { physicalId: found.datasetArn! };
       },
     },
     currentValues: {

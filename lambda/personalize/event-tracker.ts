@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
 import type { ResourceAdapter } from '../core/adapter';
+import { findInPages } from '../core/paging';
 import { replacingOrRefuse } from '../core/replacement';
 import { RULES } from '../rules';
 
@@ -87,14 +88,10 @@ export const eventTrackerAdapter: ResourceAdapter<'EventTracker'> = {
     // Tracker ARNs are the service's to make: the holder of a taken name is found in its group.
     adoption: {
       async findExisting({ properties, name }) {
-        let nextToken: string | undefined;
-        do {
-          const page = await personalize().send(new ListEventTrackersCommand({ datasetGroupArn: properties.DatasetGroupArn, nextToken }));
-          const found = (page.eventTrackers ?? []).find((t) => t.name === name);
-          if (found?.eventTrackerArn) return { physicalId: found.eventTrackerArn };
-          nextToken = page.nextToken;
-        } while (nextToken);
-        return undefined;
+        const found = await findInPages(
+          (nextToken) => personalize().send(new ListEventTrackersCommand({ datasetGroupArn: properties.DatasetGroupArn, nextToken })),
+          (page) => page.eventTrackers, (t) => t.name === name && Boolean(t.eventTrackerArn));
+        return found && { physicalId: found.eventTrackerArn! };
       },
     },
     currentValues: {

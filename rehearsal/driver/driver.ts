@@ -16,18 +16,16 @@ import {
   ProgressEvent, RequestType, ResourceFailure, ResourceStatus, StackStatus,
 } from './types';
 
-/** A resource as the driver believes it exists. */
-interface Entry {
-  readonly logicalId: string;
+/**
+ * A resource as the driver believes it exists: what `resources()` reports of it (properties
+ * resolved, for custom resources stringified as sent; attributes a custom resource's Data), and
+ * where it came from.
+ */
+interface Entry extends Pick<DeployedResource, 'logicalId' | 'physicalId' | 'properties' | 'attributes'> {
   readonly type: string;
-  readonly physicalId: string;
   /** The template definition and stack it was last deployed from (asset lookup, dependencies, policies). */
   readonly definition: TemplateResource;
   readonly stack: LoadedStack;
-  /** Resolved; for custom resources stringified, as sent. */
-  readonly properties: Record<string, unknown>;
-  /** A custom resource's Data. */
-  readonly attributes: Record<string, unknown>;
 }
 
 /** What an update did to a resource, so that a rollback can undo it. */

@@ -161,16 +161,24 @@ export function toCfnStrings(value: unknown, where = 'Properties'): unknown {
   return String(value);
 }
 
-/** Logical ids a resource definition depends on: Ref, Fn::GetAtt, Fn::Sub references and DependsOn. */
+/** Logical ids a resource definition depends on, among those `known`. */
 export function dependenciesOf(definition: { Properties?: unknown; DependsOn?: string | string[] }, known: Set<string>): string[] {
+  return referencedIds(definition).filter((id) => known.has(id));
+}
+
+/**
+ * The logical ids a resource definition references, in the order they first appear: Ref, Fn::GetAtt
+ * and Fn::Sub in its properties, then DependsOn. Pseudo parameters (AWS::Region) are no ids.
+ */
+export function referencedIds(definition: { Properties?: unknown; DependsOn?: string | string[] }): string[] {
   const found = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       value.forEach(visit);
     } else if (value && typeof value === 'object') {
       for (const [key, v] of Object.entries(value)) {
-        if (key === 'Ref' && typeof v === 'string') found.add(v);
-        else if (key === 'Fn::GetAtt') found.add(Array.isArray(v) ? v[0] : splitOnce(String(v))[0]);
+        if (key === 'Ref' && typeof v === 'string' && !isPseudoParameter(v)) found.add(v);
+        else if (key === 'Fn::GetAtt') found.add(Array.isArray(v) ? String(v[0]) : splitOnce(String(v))[0]);
         else if (key === 'Fn::Sub') subReferences(v).forEach((id) => found.add(id));
         visit(v);
       }
@@ -179,13 +187,15 @@ export function dependenciesOf(definition: { Properties?: unknown; DependsOn?: s
   visit(definition.Properties);
   const dependsOn = definition.DependsOn;
   for (const id of Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []) found.add(id);
-  return [...found].filter((id) => known.has(id));
+  return [...found];
 }
+
+const isPseudoParameter = (name: string) => name.startsWith('AWS::');
 
 function subReferences(arg: unknown): string[] {
   const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [String(arg[0]), arg[1] ?? {}] : ['', {}];
   const names = [...text.matchAll(/\$\{([^}!][^}]*)\}/g)].map((m) => m[1]);
-  return names.filter((n) => !(n in vars)).map((n) => splitOnce(n)[0]);
+  return names.filter((n) => !(n in vars) && !isPseudoParameter(n)).map((n) => splitOnce(n)[0]);
 }
 
 function splitOnce(text: string): [string, string] {

@@ -56,24 +56,40 @@ interface Subject {
   readonly checkReplaced?: (ctx: ScenarioContext, driver: Driver, after: DeployedResource) => Promise<void>;
 }
 
-const GROUP: Subject = {
-  construct: 'DatasetGroup',
-  resourceType: RESOURCES.DatasetGroup.type,
-  emulatorType: 'dataset-group',
-  service: 'personalize',
+/**
+ * A construct's subject: its resource type, service and Data attributes as the contract states them,
+ * its fixed name and its stack variants as stacks.ts names them (`<prefix>-v1`, `<prefix>-fixed-v1`,
+ * the replacing change `<prefix>-<replace>` and its fixed-name twin `<prefix>-fixed-<replace>`,
+ * `<prefix>-retain`, `<prefix>-pair`, and where the construct has them `<prefix>-<inPlace>` and
+ * `<prefix>-wait-bound`).
+ */
+function subject(construct: ConstructName, prefix: keyof typeof FIXED_NAMES, emulatorType: string,
+  variants: { readonly inPlace?: string; readonly replace: string; readonly waitBound: boolean },
+  facts: Omit<Subject, 'construct' | 'resourceType' | 'emulatorType' | 'service' | 'attributes' | 'stacks' | 'fixedName'>): Subject {
+  const { type, service, attributes } = RESOURCES[construct];
+  return {
+    construct,
+    resourceType: type,
+    emulatorType,
+    service,
+    attributes,
+    stacks: {
+      v1: `${prefix}-v1`,
+      inPlace: variants.inPlace === undefined ? undefined : `${prefix}-${variants.inPlace}`,
+      replace: `${prefix}-${variants.replace}`,
+      fixed: `${prefix}-fixed-v1`,
+      fixedReplace: `${prefix}-fixed-${variants.replace}`,
+      retain: `${prefix}-retain`,
+      waitBound: variants.waitBound ? `${prefix}-wait-bound` : undefined,
+      pair: `${prefix}-pair`,
+    },
+    fixedName: FIXED_NAMES[prefix],
+    ...facts,
+  };
+}
+
+const GROUP = subject('DatasetGroup', 'group', 'dataset-group', { inPlace: 'tags', replace: 'domain', waitBound: true }, {
   operations: { create: 'CreateDatasetGroup', describe: 'DescribeDatasetGroup', delete: 'DeleteDatasetGroup' },
-  attributes: ['DatasetGroupArn', 'DatasetGroupName'],
-  stacks: {
-    v1: 'group-v1',
-    inPlace: 'group-tags',
-    replace: 'group-domain',
-    fixed: 'group-fixed-v1',
-    fixedReplace: 'group-fixed-domain',
-    retain: 'group-retain',
-    waitBound: 'group-wait-bound',
-    pair: 'group-pair',
-  },
-  fixedName: FIXED_NAMES.group,
   transitions: true,
   failureReason: true,
   uniqueNames: true,
@@ -85,24 +101,10 @@ const GROUP: Subject = {
     const { datasetGroup } = await ctx.personalize.send(new p.DescribeDatasetGroupCommand({ datasetGroupArn: after.physicalId }));
     assert.equal(datasetGroup?.domain, 'ECOMMERCE');
   },
-};
+});
 
-const SCHEMA: Subject = {
-  construct: 'Schema',
-  resourceType: RESOURCES.Schema.type,
-  emulatorType: 'schema',
-  service: 'personalize',
+const SCHEMA = subject('Schema', 'schema', 'schema', { replace: 'fields', waitBound: false }, {
   operations: { create: 'CreateSchema', describe: 'DescribeSchema', delete: 'DeleteSchema' },
-  attributes: ['SchemaArn', 'SchemaName'],
-  stacks: {
-    v1: 'schema-v1',
-    replace: 'schema-fields',
-    fixed: 'schema-fixed-v1',
-    fixedReplace: 'schema-fixed-fields',
-    retain: 'schema-retain',
-    pair: 'schema-pair',
-  },
-  fixedName: FIXED_NAMES.schema,
   transitions: false,
   failureReason: true,
   uniqueNames: true,
@@ -111,26 +113,10 @@ const SCHEMA: Subject = {
     const { schema } = await ctx.personalize.send(new p.DescribeSchemaCommand({ schemaArn: after.physicalId }));
     assert.match(schema?.schema ?? '', /DEVICE/);
   },
-};
+});
 
-const DATASET: Subject = {
-  construct: 'Dataset',
-  resourceType: RESOURCES.Dataset.type,
-  emulatorType: 'dataset',
-  service: 'personalize',
+const DATASET = subject('Dataset', 'dataset', 'dataset', { inPlace: 'schema', replace: 'users', waitBound: true }, {
   operations: { create: 'CreateDataset', describe: 'DescribeDataset', delete: 'DeleteDataset' },
-  attributes: ['DatasetArn', 'DatasetName', 'DatasetType'],
-  stacks: {
-    v1: 'dataset-v1',
-    inPlace: 'dataset-schema',
-    replace: 'dataset-users',
-    fixed: 'dataset-fixed-v1',
-    fixedReplace: 'dataset-fixed-users',
-    retain: 'dataset-retain',
-    waitBound: 'dataset-wait-bound',
-    pair: 'dataset-pair',
-  },
-  fixedName: FIXED_NAMES.dataset,
   transitions: true,
   failureReason: false,
   uniqueNames: false,
@@ -150,26 +136,10 @@ const DATASET: Subject = {
     const { dataset } = await ctx.personalize.send(new p.DescribeDatasetCommand({ datasetArn: after.physicalId }));
     assert.equal(dataset?.datasetType, 'USERS');
   },
-};
+});
 
-const EVALUATION: Subject = {
-  construct: 'EvaluationDataset',
-  resourceType: RESOURCES.EvaluationDataset.type,
-  emulatorType: 'evaluation-dataset',
-  service: 'agentcore',
+const EVALUATION = subject('EvaluationDataset', 'evaluation', 'evaluation-dataset', { inPlace: 'examples', replace: 'schema-type', waitBound: true }, {
   operations: { create: 'CreateDataset', describe: 'GetDataset', delete: 'DeleteDataset' },
-  attributes: ['EvaluationDatasetArn', 'EvaluationDatasetId', 'EvaluationDatasetName', 'DatasetVersion'],
-  stacks: {
-    v1: 'evaluation-v1',
-    inPlace: 'evaluation-examples',
-    replace: 'evaluation-schema-type',
-    fixed: 'evaluation-fixed-v1',
-    fixedReplace: 'evaluation-fixed-schema-type',
-    retain: 'evaluation-retain',
-    waitBound: 'evaluation-wait-bound',
-    pair: 'evaluation-pair',
-  },
-  fixedName: FIXED_NAMES.evaluation,
   transitions: true,
   failureReason: true,
   uniqueNames: true,
@@ -189,26 +159,10 @@ const EVALUATION: Subject = {
     const dataset = await ctx.agentcore.send(new ac.GetDatasetCommand({ datasetId: String(after.attributes.EvaluationDatasetId) }));
     assert.equal(dataset.schemaType, 'THIRD_PARTY_EVALUATION_V1');
   },
-};
+});
 
-const TRACKER: Subject = {
-  construct: 'EventTracker',
-  resourceType: RESOURCES.EventTracker.type,
-  emulatorType: 'event-tracker',
-  service: 'personalize',
+const TRACKER = subject('EventTracker', 'tracker', 'event-tracker', { inPlace: 'tags', replace: 'other-group', waitBound: true }, {
   operations: { create: 'CreateEventTracker', describe: 'DescribeEventTracker', delete: 'DeleteEventTracker' },
-  attributes: ['EventTrackerArn', 'EventTrackerName', 'TrackingId'],
-  stacks: {
-    v1: 'tracker-v1',
-    inPlace: 'tracker-tags',
-    replace: 'tracker-other-group',
-    fixed: 'tracker-fixed-v1',
-    fixedReplace: 'tracker-fixed-other-group',
-    retain: 'tracker-retain',
-    waitBound: 'tracker-wait-bound',
-    pair: 'tracker-pair',
-  },
-  fixedName: FIXED_NAMES.tracker,
   transitions: true,
   // DescribeEventTracker has no failureReason: the service gives none for trackers.
   failureReason: false,
@@ -224,7 +178,7 @@ const TRACKER: Subject = {
     assert.equal(eventTracker?.datasetGroupArn, resourceOf(driver, GROUP.resourceType, 'OtherGroup').physicalId, 'the new tracker should be in the other group');
     await expectTrackingIdHanded(ctx, driver);
   },
-};
+});
 
 export const SUBJECTS: readonly Subject[] = [GROUP, SCHEMA, DATASET, EVALUATION, TRACKER];
 

@@ -4,28 +4,16 @@
  * through the real handler bundles, and what each library resource went through in the rehearsal
  * (created, updated in place, replaced, refused, deleted, or left alone) must be what the plan said.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { PlanAction, planTemplates } from '../../cli/plan';
 import type { Driver } from '../../rehearsal/driver';
-import { expectStatus, Rehearsal, S3_OBJECTS, ScenarioStacks, StackUpdate, updateScenarioStacks } from '../../rehearsal/scenarios';
+import { expectStatus, Rehearsal, ScenarioStacks, StackUpdate, updateScenarioStacks } from '../../rehearsal/scenarios';
 import { resourceNameOf } from '../../src/contract';
+import { useRehearsal } from '../support/rehearsal';
 
-let workdir: string;
 let stacks: ScenarioStacks;
 let rehearsal: Rehearsal;
 
-beforeAll(async () => {
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-agreement-'));
-  stacks = ScenarioStacks.synth(workdir);
-  rehearsal = await Rehearsal.start({ s3: S3_OBJECTS });
-}, 120_000);
-
-afterAll(async () => {
-  await rehearsal?.close();
-  if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
-});
+useRehearsal('plan-agreement-', 120_000, (started) => ({ stacks, rehearsal } = started));
 
 const updates = updateScenarioStacks();
 

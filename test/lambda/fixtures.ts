@@ -56,3 +56,33 @@ export function serviceError(name: string, message: string, httpStatusCode = 400
   error.$fault = httpStatusCode >= 500 ? 'server' : 'client';
   return error;
 }
+
+// ---- What the handler tests act on: a retail dataset group and what it holds, an evaluation dataset ----
+
+export const GROUP_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
+export const SCHEMA_V1_ARN = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v1';
+export const SCHEMA_V2_ARN = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v2';
+
+/** The group's Interactions dataset. */
+export const DATASET_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
+export const DATASET_PROPERTIES = { DatasetGroupArn: GROUP_ARN, DatasetType: 'Interactions', SchemaArn: SCHEMA_V1_ARN };
+
+/** An import of a month of interactions into it, waited for. */
+export const IMPORT_JOB_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-import-job/retail-interactions-2024-06';
+export const IMPORT_ROLE_ARN = 'arn:aws:iam::123456789012:role/personalize-import';
+export const IMPORT_PROPERTIES = {
+  DatasetArn: DATASET_ARN,
+  DataLocation: 's3://shop-data/interactions/2024-06.csv',
+  ImportMode: 'FULL',
+  RoleArn: IMPORT_ROLE_ARN,
+  WaitForCompletion: 'true',
+};
+
+/** The group's event tracker: tracker ARNs end in an id the service generates, not in the name. */
+export const TRACKER_ARN = 'arn:aws:personalize:us-east-1:123456789012:event-tracker/d2e0162e';
+
+/** An AgentCore evaluation dataset, and the key it may be encrypted with. */
+export const EVALUATION_DATASET_ID = 'checkout_eval-a1b2c3d4e5';
+export const EVALUATION_DATASET_ARN = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${EVALUATION_DATASET_ID}`;
+export const PREDEFINED_SCHEMA_TYPE = 'AGENTCORE_EVALUATION_PREDEFINED_V1';
+export const KMS_KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -7,9 +7,8 @@ import * as p from '@aws-sdk/client-personalize';
 import { classifyError } from '../../lambda/core/errors';
 import { classifyPersonalizeError } from '../../lambda/personalize/common';
 import { Emulator, startEmulator } from '../../rehearsal/emulator';
+import { CREDENTIALS as credentials, REGION, useEmulator } from '../support/emulator';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
-const REGION = 'us-east-1';
 const MISSING_GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/missing';
 
 let emu: Emulator;
@@ -18,27 +17,14 @@ let agentcore: ac.BedrockAgentCoreControlClient;
 /** The clock the buckets refill by: moved by the tests only. */
 let clock = 1_000_000;
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    delays: { step: 10 },
-    checkModel: true,
-    rateLimit: { requestsPerSecond: { personalize: 2, agentcore: 1 }, burst: { personalize: 3 }, now: () => clock },
-  });
-  // No retries: each call is one request, so errors and counts are exact.
-  personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
-  agentcore = new ac.BedrockAgentCoreControlClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
-});
-
-afterEach(() => {
-  const violations = emu.modelViolations();
-  emu.reset();
-  expect(violations.map((v) => v.message)).toEqual([]);
-});
-
-afterAll(async () => {
-  personalize.destroy();
-  agentcore.destroy();
-  await emu.close();
+useEmulator({
+  delays: { step: 10 },
+  checkModel: true,
+  rateLimit: { requestsPerSecond: { personalize: 2, agentcore: 1 }, burst: { personalize: 3 }, now: () => clock },
+}, (started) => {
+  emu = started.emu;
+  personalize = started.client(p.PersonalizeClient);
+  agentcore = started.client(ac.BedrockAgentCoreControlClient);
 });
 
 /** The error a call fails with, or 'ok'. */

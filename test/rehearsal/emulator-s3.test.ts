@@ -8,45 +8,21 @@ import { Readable } from 'stream';
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as s3 from '@aws-sdk/client-s3';
 import { copyObject } from '../../lambda/s3.lazy';
-import { Emulator, startEmulator } from '../../rehearsal/emulator';
+import { Emulator } from '../../rehearsal/emulator';
 import { S3Service } from '../../rehearsal/emulator/s3';
+import { CREDENTIALS as credentials, errorOf, REGION, useEmulator } from '../support/emulator';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
-const REGION = 'us-east-1';
 const SEEDED = 's3://seeded/evals/v1.jsonl';
 const EXAMPLE = { scenario_id: 'TC-1', turns: [{ input: 'hi' }] };
 
 let emu: Emulator;
 let client: s3.S3Client;
-const saved = { ...process.env };
 
-beforeAll(async () => {
-  emu = await startEmulator({ delays: { step: 5 }, s3: { [SEEDED]: `${JSON.stringify(EXAMPLE)}\n` }, checkModel: true });
-  // As the handlers find it: through the environment, no endpoint in the client's configuration.
-  Object.assign(process.env, emu.env, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', CDK_DATASETS_MAX_ATTEMPTS: '1' });
-  client = new s3.S3Client({ region: REGION, credentials, maxAttempts: 1 });
-});
-
-afterEach(() => {
-  const violations = emu.modelViolations();
-  emu.reset();
-  expect(violations.map((v) => v.message)).toEqual([]);
-});
-
-afterAll(async () => {
-  process.env = saved;
-  client.destroy();
-  await emu.close();
-});
-
-async function errorOf(call: Promise<unknown>): Promise<any> {
-  try {
-    await call;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+// As the handlers find it: through the environment, no endpoint in the client's configuration.
+useEmulator({ delays: { step: 5 }, s3: { [SEEDED]: `${JSON.stringify(EXAMPLE)}\n` }, checkModel: true }, (started) => {
+  emu = started.emu;
+  client = started.closes(new s3.S3Client({ region: REGION, credentials, maxAttempts: 1 }));
+}, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', CDK_DATASETS_MAX_ATTEMPTS: '1' });
 
 const md5 = (text: string) => `"${createHash('md5').update(text).digest('hex')}"`;
 

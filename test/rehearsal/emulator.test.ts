@@ -6,17 +6,9 @@ import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Emulator, startEmulator } from '../../rehearsal/emulator';
+import { CREDENTIALS as credentials, errorOf, INTERACTIONS_SCHEMA as SCHEMA, REGION, useEmulator } from '../support/emulator';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
-const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
-const SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  version: '1.0',
-  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
-});
 const S3_URI = 's3://bucket/examples.jsonl';
 const example = (n: number) => ({ scenario_id: `TC-${n}`, turns: [{ input: `question ${n}` }] });
 
@@ -24,40 +16,17 @@ let emu: Emulator;
 let personalize: p.PersonalizeClient;
 let agentcore: ac.BedrockAgentCoreControlClient;
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    // Long enough that a describe every few ms sees each status even on a loaded 2-core machine.
-    delays: { step: 40 },
-    s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
-    checkModel: true,
-  });
-  // No retries: each call is one request, so errors and counts are exact.
-  personalize = new p.PersonalizeClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
-  agentcore = new ac.BedrockAgentCoreControlClient({ endpoint: emu.url, region: REGION, credentials, maxAttempts: 1 });
-});
-
 // Every response of every test is checked against the SDK's model; a departure fails the test.
-afterEach(() => {
-  const violations = emu.modelViolations();
-  emu.reset();
-  expect(violations.map((v) => v.message)).toEqual([]);
+useEmulator({
+  // Long enough that a describe every few ms sees each status even on a loaded 2-core machine.
+  delays: { step: 40 },
+  s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
+  checkModel: true,
+}, (started) => {
+  emu = started.emu;
+  personalize = started.client(p.PersonalizeClient);
+  agentcore = started.client(ac.BedrockAgentCoreControlClient);
 });
-
-afterAll(async () => {
-  personalize.destroy();
-  agentcore.destroy();
-  await emu.close();
-});
-
-/** The error a call fails with (fails the test if it succeeds). */
-async function errorOf(call: Promise<unknown>): Promise<any> {
-  try {
-    await call;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Polls `read` until it returns `final`; returns every distinct value seen, in order. */
 async function statusesUntil(read: () => Promise<string | undefined>, final: string, timeoutMs = 3000): Promise<string[]> {

@@ -6,19 +6,12 @@
 import * as ac from '@aws-sdk/client-bedrock-agentcore-control';
 import * as p from '@aws-sdk/client-personalize';
 import { Emulator, EmulatedPrincipal, PolicyDocument, startEmulator } from '../../rehearsal/emulator';
+import { errorOf, INTERACTIONS_SCHEMA as SCHEMA, REGION, useEmulator } from '../support/emulator';
 
-const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const P = `arn:aws:personalize:${REGION}:${ACCOUNT}`;
 const HANDLER = `arn:aws:sts::${ACCOUNT}:assumed-role/HandlerRole/handler-session`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/PersonalizeImportRole`;
-const SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  version: '1.0',
-  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
-});
 const S3_URI = 's3://evals-bucket/evals/checkout.jsonl';
 const EXAMPLE = { scenario_id: 's1', turns: [{ input: 'hi' }] };
 
@@ -38,14 +31,14 @@ const statement = (Effect: 'Allow' | 'Deny', Action: string | string[], Resource
   ({ Effect, Action, Resource, ...(Condition ? { Condition } : {}) });
 const policy = (...Statement: object[]): PolicyDocument => ({ Version: '2012-10-17', Statement: Statement as any });
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    delays: { step: 5 },
-    s3: { [S3_URI]: JSON.stringify(EXAMPLE) },
-    principals: (accessKeyId) => (accessKeyId === 'AKIAHANDLER' ? handlerPrincipal : undefined),
-  });
-  const client = <T>(C: new (config: any) => T, accessKeyId: string) =>
-    new C({ endpoint: emu.url, region: REGION, credentials: { accessKeyId, secretAccessKey: 's' }, maxAttempts: 1 });
+useEmulator({
+  delays: { step: 5 },
+  s3: { [S3_URI]: JSON.stringify(EXAMPLE) },
+  principals: (accessKeyId) => (accessKeyId === 'AKIAHANDLER' ? handlerPrincipal : undefined),
+}, (started) => {
+  emu = started.emu;
+  const client = <T extends p.PersonalizeClient | ac.BedrockAgentCoreControlClient>(C: new (config: any) => T, accessKeyId: string) =>
+    started.client(C, { accessKeyId, secretAccessKey: 's' });
   admin = client(p.PersonalizeClient, 'AKIAADMIN');
   adminAc = client(ac.BedrockAgentCoreControlClient, 'AKIAADMIN');
   personalize = client(p.PersonalizeClient, 'AKIAHANDLER');
@@ -53,23 +46,8 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  emu.reset();
   policies = [];
 });
-
-afterAll(async () => {
-  [admin, adminAc, personalize, agentcore].forEach((c) => c.destroy());
-  await emu.close();
-});
-
-async function errorOf(call: Promise<unknown>): Promise<any> {
-  try {
-    await call;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const denial = (action: string, resource: string) =>
   `User: ${HANDLER} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;

@@ -7,10 +7,9 @@
  * One construct's scenarios alone (each construct is a describe block): `npx jest
  * test/rehearsal/scenarios.test.ts -w 1 -t '^EventTracker '`; the stacks are still all synthesized.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { allScenarios, Rehearsal, rehearseExample, S3_OBJECTS, ScenarioStacks } from '../../rehearsal/scenarios';
+import { allScenarios, Rehearsal, rehearseExample, ScenarioStacks } from '../../rehearsal/scenarios';
+import { useRehearsal } from '../support/rehearsal';
 
 // Above the harness's own per-scenario deadline (20 s), which stops a scenario that runs late.
 jest.setTimeout(30_000);
@@ -21,20 +20,8 @@ let outdir: string;
 let stacks: ScenarioStacks;
 let rehearsal: Rehearsal;
 
-beforeAll(async () => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'scenarios-'));
-  stacks = ScenarioStacks.synth(outdir);
-  rehearsal = await Rehearsal.start({ s3: S3_OBJECTS });
-}, 60_000);
-
-
-afterAll(async () => {
-  if (rehearsal) {
-    console.log(`Rehearsal scenarios\n${rehearsal.summary()}`);
-    await rehearsal.close();
-  }
-  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
-});
+useRehearsal('scenarios-', 60_000, (started) => ({ dir: outdir, stacks, rehearsal } = started),
+  (closing) => console.log(`Rehearsal scenarios\n${closing.summary()}`));
 
 for (const construct of [...new Set(scenarios.map((s) => s.construct))]) {
   describe(construct, () => {

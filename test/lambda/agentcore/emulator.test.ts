@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../../../lambda/core/lifecycle';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
-import { Emulator, startEmulator } from '../../../rehearsal/emulator';
+import { Emulator } from '../../../rehearsal/emulator';
 import { OWNER_TAG_KEY, RESERVED_TAG_PREFIX } from '../../../src/contract';
+import { HANDLER_ENVIRONMENT, useEmulator } from '../../support/emulator';
 import { completeEvent, createEvent, deleteEvent, Properties, updateEvent } from '../fixtures';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
@@ -25,28 +26,14 @@ const inline = (examples: Example[], extra: Properties = {}): Properties =>
 
 let emu: Emulator;
 let client: BedrockAgentCoreControlClient;
-const savedEnv = { ...process.env };
 
-beforeAll(async () => {
-  emu = await startEmulator({ delays: { step: 5 }, s3: { [ONE]: jsonl(scenarios(1200, 'one')), [TWO]: jsonl(scenarios(3, 'two')) } });
-  // The handlers' client is made on first use, from these (no endpoint in code: the SDK reads it).
-  Object.assign(process.env, emu.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', CDK_DATASETS_MAX_ATTEMPTS: '1',
-  });
-  client = new BedrockAgentCoreControlClient({ maxAttempts: 1 });
+useEmulator({ delays: { step: 5 }, s3: { [ONE]: jsonl(scenarios(1200, 'one')), [TWO]: jsonl(scenarios(3, 'two')) } }, (started) => {
+  emu = started.emu;
+  client = started.closes(new BedrockAgentCoreControlClient({ maxAttempts: 1 }));
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
+}, HANDLER_ENVIRONMENT);
 
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-  process.env = savedEnv;
-});
-
-beforeEach(() => {
-  emu.reset();
-  resetHandlers();
-});
+beforeEach(() => resetHandlers());
 
 let requests = 0;
 /** Plays one CloudFormation request as the Provider framework does: onEvent, then isComplete every few ms. */

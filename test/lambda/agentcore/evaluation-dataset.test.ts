@@ -11,19 +11,23 @@ import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { setObjectStore } from '../../../lambda/objects';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, Properties, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, deleteEvent, EVALUATION_DATASET_ARN as ARN, EVALUATION_DATASET_ID as ID, KMS_KEY_ARN as KEY,
+  PREDEFINED_SCHEMA_TYPE as PREDEFINED, Properties, serviceError, updateEvent,
+} from '../fixtures';
+import {
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, subjectOf, unexpectedDeleteErrorFails, unmanagedTypeIsRefused,
+  waitBoundChangeCallsNothing,
+} from '../shared-cases';
 
 const TYPE = 'Custom::AgentCoreEvaluationDataset';
-const ID = 'checkout_eval-a1b2c3d4e5';
-const ARN = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${ID}`;
 const NEW_ID = 'checkout_eval_v2-f6e7d8c9b0';
 const NEW_ARN = `arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/${NEW_ID}`;
-const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const S3_URI = 's3://evals-bucket/evals/checkout.jsonl';
-const PREDEFINED = 'AGENTCORE_EVALUATION_PREDEFINED_V1';
 const TOKEN = /^[0-9a-f]{64}$/;
 const agentcore = mockClient(BedrockAgentCoreControlClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
+const subject = subjectOf(TYPE, ARN, agentcore, { describe: GetDatasetCommand, delete: DeleteDatasetCommand });
 
 /** The S3 files the handler may read (an S3 source changed by an update). */
 let files: Record<string, string>;
@@ -192,9 +196,7 @@ describe('create', () => {
       tags: { team: 'agents', [OWNER_TAG_KEY]: OWNER },
     });
     expect(tokensOf(CreateDatasetCommand)[0]).toMatch(TOKEN);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ EvaluationDatasetArn: ARN, EvaluationDatasetId: ID });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { EvaluationDatasetArn: ARN, EvaluationDatasetId: ID });
   });
 
   test('generates a lower-case name from the stack and logical id, the same for a retried request', async () => {
@@ -655,12 +657,7 @@ describe('update', () => {
     expect(agentcore).toHaveReceivedCommandWith(CreateDatasetCommand, { datasetName: 'checkout_eval_v2' });
   });
 
-  test('a change of the wait bound alone calls nothing in onEvent', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, inline([scenario('s1')], { WaitTimeoutSeconds: '1800' }),
-      inline([scenario('s1')], { WaitTimeoutSeconds: '600' })));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(agentcore.calls()).toHaveLength(0);
-  });
+  waitBoundChangeCallsNothing(subject, { title: 'a change of the wait bound alone calls nothing in onEvent', properties: inline([scenario('s1')]) });
 });
 
 describe('delete', () => {
@@ -679,22 +676,9 @@ describe('delete', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
   });
 
-  test('a dataset that is already gone counts as deleted, twice over', async () => {
-    agentcore.on(DeleteDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found', 404));
-    agentcore.on(GetDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found', 404));
-    const event = deleteEvent(TYPE, ARN);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await onEvent(event);
-      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    }
-  });
-
-  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
-    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    const response = await onEvent(event);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    expect(agentcore.calls()).toHaveLength(0);
-  });
+  alreadyGoneIsDeleted(subject, 'a dataset that is already gone counts as deleted, twice over',
+    () => serviceError('ResourceNotFoundException', 'not found', 404));
+  failedCreateNeedsNoCall(subject);
 
   test.each(['CREATING', 'UPDATING'] as const)('a dataset still %s is waited for (DATASET_NOT_READY), then deleted', async (status) => {
     agentcore.on(DeleteDatasetCommand)
@@ -752,12 +736,7 @@ describe('delete', () => {
     expect(agentcore).toHaveReceivedCommandTimes(DeleteDatasetCommand, 2);
   });
 
-  test('an unexpected delete error fails with the service\'s reason', async () => {
-    agentcore.on(DeleteDatasetCommand).rejects(serviceError('AccessDeniedException', 'not allowed', 403));
-    await expect(onEvent(deleteEvent(TYPE, ARN))).rejects.toThrow(/Could not delete .*AccessDeniedException: not allowed/);
-  });
+  unexpectedDeleteErrorFails(subject, /Could not delete .*AccessDeniedException: not allowed/, 403);
 });
 
-test('a resource type the handler does not manage is an error that says which it manages', async () => {
-  await expect(onEvent(createEvent('Custom::Other', {}))).rejects.toThrow(/does not manage resources of type Custom::Other.*Custom::AgentCoreEvaluationDataset/);
-});
+unmanagedTypeIsRefused(/does not manage resources of type Custom::Other.*Custom::AgentCoreEvaluationDataset/);

@@ -1,18 +1,25 @@
 import {
   CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand,
-  PersonalizeClient, TagResourceCommand, UntagResourceCommand,
+  PersonalizeClient, TagResourceCommand,
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { completeEvent, createEvent, deleteEvent, GROUP_ARN as ARN, serviceError, updateEvent } from '../fixtures';
+import {
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure,
+  unexpectedDeleteErrorFails, unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
+} from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDatasetGroup';
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
+
+const subject = subjectOf(TYPE, ARN, personalize, { describe: DescribeDatasetGroupCommand, delete: DeleteDatasetGroupCommand }, {
+  describes: (...statuses) => describes(...statuses),
+});
 
 beforeEach(() => {
   personalize.reset();
@@ -44,9 +51,7 @@ describe('create', () => {
       roleArn: 'arn:aws:iam::123456789012:role/r',
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ DatasetGroupArn: ARN, DatasetGroupName: 'retail' });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { DatasetGroupArn: ARN, DatasetGroupName: 'retail' });
   });
 
   test('generates a valid name from the stack and logical id, the same for a retried request', async () => {
@@ -115,12 +120,7 @@ describe('create', () => {
     expect(personalize).not.toHaveReceivedCommand(TagResourceCommand);
   });
 
-  test('throttling while waiting is not a failure: the next poll tries again', async () => {
-    personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
-    await expect(isComplete(completeEvent(createEvent(TYPE, {}), { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 5_000 })))
-      .resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
-  });
+  throttledWaitIsNoFailure(subject);
 
   test('a server error while waiting is not a failure either', async () => {
     personalize.on(DescribeDatasetGroupCommand).rejectsOnce(serviceError('InternalServerError', 'oops', 500));
@@ -129,12 +129,7 @@ describe('create', () => {
     expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
   });
 
-  test('the wait fails with the last status once the resource\'s own bound has passed', async () => {
-    describes('CREATE IN_PROGRESS');
-    const event = createEvent(TYPE, { WaitTimeoutSeconds: '60' });
-    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 61_000 })))
-      .rejects.toThrow(/Timed out after 60 seconds .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
-  });
+  waitBoundFailsCreate(subject);
 
   test('a create refused by the account\'s request rate is tried again while waiting, under the ARN of its generated name', async () => {
     const throttled = serviceError('LimitExceededException', 'The limit on the number of requests per second has been exceeded.');
@@ -161,30 +156,13 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  test('a change of tags only keeps the group, and brings its tags to the new set once it is ACTIVE', async () => {
-    personalize.on(ListTagsForResourceCommand).resolves({
-      tags: [
-        { tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
-      ],
+  tagsChangeInPlace({ ...subject, properties: { Name: 'retail' } },
+    'a change of tags only keeps the group, and brings its tags to the new set once it is ACTIVE', {
+      tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }],
+      ownerTag: { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
+      completed: { IsComplete: true, Data: { DatasetGroupArn: ARN, DatasetGroupName: 'retail' } },
+      notCalled: [CreateDatasetGroupCommand],
     });
-    personalize.on(UntagResourceCommand).resolves({});
-    personalize.on(TagResourceCommand).resolves({});
-    describes('ACTIVE');
-    const event = updateEvent(TYPE, ARN,
-      { Name: 'retail', Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { Name: 'retail', Tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }] });
-    const response = await onEvent(event);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0); // onEvent changes nothing: isComplete does, once ACTIVE
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({
-      IsComplete: true, Data: { DatasetGroupArn: ARN, DatasetGroupName: 'retail' },
-    });
-    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
-    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, {
-      resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }, { tagKey: 'new', tagValue: 'y' }],
-    });
-    expect(personalize).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
-  });
 
   test('a tag call refused while the group is in use is waited out', async () => {
     personalize.on(ListTagsForResourceCommand).resolves({ tags: [] });
@@ -197,11 +175,7 @@ describe('update', () => {
     expect(personalize).toHaveReceivedCommandTimes(TagResourceCommand, 2);
   });
 
-  test('a change of the wait bound alone calls nothing', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, { WaitTimeoutSeconds: '1800' }, { WaitTimeoutSeconds: '600' }));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  waitBoundChangeCallsNothing(subject);
 
   test('a change of the domain replaces a group with a generated name under a new name', async () => {
     const NEW = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/new';
@@ -267,36 +241,10 @@ describe('delete', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
   });
 
-  test('a group that is already gone counts as deleted, twice over', async () => {
-    personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    personalize.on(DescribeDatasetGroupCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    const event = deleteEvent(TYPE, ARN);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await onEvent(event);
-      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    }
-  });
-
-  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
-    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    const response = await onEvent(event);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    expect(personalize.calls()).toHaveLength(0);
-  });
-
-  test('a group still being created is waited for, then deleted', async () => {
-    personalize.on(DeleteDatasetGroupCommand)
-      .rejectsOnce(serviceError('ResourceInUseException', 'Dataset group is in CREATE IN_PROGRESS state'))
-      .resolves({});
-    const event = deleteEvent(TYPE, ARN);
-    const response = await onEvent(event);
-    describes('CREATE IN_PROGRESS', 'ACTIVE', 'DELETE PENDING');
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 2);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-  });
+  alreadyGoneIsDeleted(subject, 'a group that is already gone counts as deleted, twice over');
+  failedCreateNeedsNoCall(subject);
+  stillCreatingIsWaitedFor(subject, 'a group still being created is waited for, then deleted',
+    serviceError('ResourceInUseException', 'Dataset group is in CREATE IN_PROGRESS state'));
 
   test('a group that still holds other resources is retried until the bound, then fails with the reason', async () => {
     personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('ResourceInUseException', 'Dataset group has 1 dataset(s)'));
@@ -308,12 +256,7 @@ describe('delete', () => {
       .rejects.toThrow(/Timed out after 120 seconds .* to be deleted; last status: ACTIVE: ResourceInUseException: Dataset group has 1 dataset\(s\)/);
   });
 
-  test('an unexpected delete error fails with the service\'s reason', async () => {
-    personalize.on(DeleteDatasetGroupCommand).rejects(serviceError('AccessDeniedException', 'not allowed'));
-    await expect(onEvent(deleteEvent(TYPE, ARN))).rejects.toThrow(/Could not delete .*AccessDeniedException: not allowed/);
-  });
+  unexpectedDeleteErrorFails(subject, /Could not delete .*AccessDeniedException: not allowed/);
 });
 
-test('a resource type the handler does not manage is an error that says which it manages', async () => {
-  await expect(onEvent(createEvent('Custom::Other', {}))).rejects.toThrow(/does not manage resources of type Custom::Other.*Custom::PersonalizeDatasetGroup/);
-});
+unmanagedTypeIsRefused(/does not manage resources of type Custom::Other.*Custom::PersonalizeDatasetGroup/);

@@ -1,6 +1,6 @@
 import {
   CreateDatasetImportJobCommand, DatasetImportJob, DescribeDatasetImportJobCommand, ListTagsForResourceCommand, PersonalizeClient,
-  TagResourceCommand, UntagResourceCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-personalize';
 import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,21 +9,15 @@ import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { ObjectStore, S3Object, setObjectStore } from '../../../lambda/objects';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, DATASET_ARN as DATASET, deleteEvent, IMPORT_JOB_ARN as ARN, IMPORT_PROPERTIES as PROPS, IMPORT_ROLE_ARN as ROLE,
+  serviceError, updateEvent,
+} from '../fixtures';
+import { expectCreated, subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDatasetImport';
-const DATASET = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
 const JOB_PREFIX = 'arn:aws:personalize:us-east-1:123456789012:dataset-import-job/';
-const ARN = `${JOB_PREFIX}retail-interactions-2024-06`;
 const NEW_ARN = `${JOB_PREFIX}Recommendations-Retail1A2B3C4D-0123456789ab`;
-const ROLE = 'arn:aws:iam::123456789012:role/personalize-import';
-const PROPS = {
-  DatasetArn: DATASET,
-  DataLocation: 's3://shop-data/interactions/2024-06.csv',
-  ImportMode: 'FULL',
-  RoleArn: ROLE,
-  WaitForCompletion: 'true',
-};
 const HASH = 'f013f7af1d6c24cc9902119f7874442c1ed0b82ac3542c6c372ac553302fe782';
 const ASSET_PROPS = {
   ...PROPS,
@@ -52,6 +46,11 @@ const recordingStore: ObjectStore = {
   },
   read: async () => '',
 };
+
+const subject = subjectOf(TYPE, ARN, personalize, { describe: DescribeDatasetImportJobCommand }, {
+  properties: PROPS,
+  describes: (...statuses) => describes(...statuses.map((status) => ({ status }))),
+});
 
 beforeEach(() => {
   personalize.reset();
@@ -85,9 +84,7 @@ describe('create', () => {
       importMode: 'FULL',
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ DatasetImportJobArn: ARN, JobName: 'retail-interactions-2024-06' });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { DatasetImportJobArn: ARN, JobName: 'retail-interactions-2024-06' });
     expect(copies).toEqual([]);
   });
 
@@ -307,11 +304,8 @@ describe('update', () => {
     expect(personalize).toHaveReceivedCommandWith(CreateDatasetImportJobCommand, { dataSource: { dataLocation: changed.DataLocation } });
   });
 
-  test('an unchanged import (only the wait bound changed) calls nothing', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, WaitTimeoutSeconds: '3600' }, { ...PROPS, WaitTimeoutSeconds: '600' }));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0);
-    expect(copies).toEqual([]);
+  waitBoundChangeCallsNothing(subject, {
+    title: 'an unchanged import (only the wait bound changed) calls nothing', before: '3600', also: () => expect(copies).toEqual([]),
   });
 
   test('a change of waitForCompletion alone keeps the job and calls nothing; the next poll reads it', async () => {
@@ -323,20 +317,9 @@ describe('update', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
   });
 
-  test('a change of tags only is applied to the job in place', async () => {
-    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }] });
-    personalize.on(UntagResourceCommand).resolves({});
-    personalize.on(TagResourceCommand).resolves({});
-    describes({ status: 'ACTIVE' });
-    const event = updateEvent(TYPE, ARN,
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] });
-    const response = await onEvent(event);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
-    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
-    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
-    expect(personalize).not.toHaveReceivedCommand(CreateDatasetImportJobCommand);
+  tagsChangeInPlace(subject, 'a change of tags only is applied to the job in place', {
+    tags: [{ Key: 'team', Value: 'search' }],
+    notCalled: [CreateDatasetImportJobCommand],
   });
 
   test('a new source with the same fixed job name fails before anything is changed', async () => {

@@ -1,26 +1,33 @@
 import {
   CreateDatasetCommand, Dataset, DeleteDatasetCommand, DescribeDatasetCommand, DescribeSchemaCommand, ListTagsForResourceCommand,
-  PersonalizeClient, TagResourceCommand, UntagResourceCommand, UpdateDatasetCommand,
+  PersonalizeClient, TagResourceCommand, UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import {
+  completeEvent, createEvent, DATASET_ARN as ARN, DATASET_PROPERTIES as PROPS, deleteEvent, GROUP_ARN as GROUP, SCHEMA_V1_ARN as SCHEMA_V1,
+  SCHEMA_V2_ARN as SCHEMA_V2, serviceError, updateEvent,
+} from '../fixtures';
+import {
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, subjectOf, tagsChangeInPlace, throttledWaitIsNoFailure, unexpectedDeleteErrorFails,
+  unmanagedTypeIsRefused, waitBoundChangeCallsNothing, waitBoundFailsCreate,
+} from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeDataset';
-const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/INTERACTIONS';
 const ITEMS_ARN = 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/ITEMS';
-const SCHEMA_V1 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v1';
-const SCHEMA_V2 = 'arn:aws:personalize:us-east-1:123456789012:schema/interactions-v2';
-const PROPS = { DatasetGroupArn: GROUP, DatasetType: 'Interactions', SchemaArn: SCHEMA_V1 };
 const ITEMS = { DatasetGroupArn: GROUP, DatasetType: 'Items', SchemaArn: SCHEMA_V1 };
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 /** The Provider framework's first poll after a create is skipped by the core; these polls come later. */
 const LATER = () => Date.now() - 5_000;
+
+const subject = subjectOf(TYPE, ARN, personalize, { describe: DescribeDatasetCommand, delete: DeleteDatasetCommand }, {
+  properties: PROPS,
+  describes: (...statuses) => describes(...statuses.map((status) => ({ status }))),
+});
 
 beforeEach(() => {
   personalize.reset();
@@ -47,9 +54,7 @@ describe('create', () => {
       schemaArn: SCHEMA_V1,
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ DatasetArn: ARN });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { DatasetArn: ARN });
   });
 
   test('generates a valid name, the same for a retried request', async () => {
@@ -121,44 +126,17 @@ describe('create', () => {
     await expect(onEvent(createEvent(TYPE, { ...PROPS, Name: 'retail-interactions' }))).rejects.toThrow(/not created by this stack resource/);
   });
 
-  test('throttling while waiting is not a failure: the next poll tries again', async () => {
-    personalize.on(DescribeDatasetCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded'));
-    await expect(isComplete(completeEvent(createEvent(TYPE, PROPS), { PhysicalResourceId: ARN, WaitStartedAt: LATER() })))
-      .resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DescribeDatasetCommand, 1);
-  });
-
-  test('the wait fails with the last status once the resource\'s own bound has passed', async () => {
-    describes({ status: 'CREATE IN_PROGRESS' });
-    const event = createEvent(TYPE, { ...PROPS, WaitTimeoutSeconds: '60' });
-    await expect(isComplete(completeEvent(event, { PhysicalResourceId: ARN, WaitStartedAt: Date.now() - 61_000 })))
-      .rejects.toThrow(/Timed out after 60 seconds .* to become ACTIVE; last status: CREATE IN_PROGRESS/);
-  });
+  throttledWaitIsNoFailure(subject);
+  waitBoundFailsCreate(subject);
 });
 
 describe('update', () => {
-  test('a change of tags only keeps the dataset, and brings its tags to the new set once it is ACTIVE', async () => {
-    personalize.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }] });
-    personalize.on(UntagResourceCommand).resolves({});
-    personalize.on(TagResourceCommand).resolves({});
-    describes({ status: 'ACTIVE', schemaArn: SCHEMA_V1 });
-    const event = updateEvent(TYPE, ARN,
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }] });
-    const response = await onEvent(event);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    await expect(isComplete(completeEvent(event, response))).resolves.toMatchObject({ IsComplete: true });
-    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
-    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
-    expect(personalize).not.toHaveReceivedCommand(CreateDatasetCommand);
-    expect(personalize).not.toHaveReceivedCommand(UpdateDatasetCommand);
+  tagsChangeInPlace(subject, 'a change of tags only keeps the dataset, and brings its tags to the new set once it is ACTIVE', {
+    tags: [{ Key: 'team', Value: 'search' }],
+    active: () => describes({ status: 'ACTIVE', schemaArn: SCHEMA_V1 }),
+    notCalled: [CreateDatasetCommand, UpdateDatasetCommand],
   });
-
-  test('a change of the wait bound alone calls nothing', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, WaitTimeoutSeconds: '1800' }, { ...PROPS, WaitTimeoutSeconds: '600' }));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  waitBoundChangeCallsNothing(subject);
 
   describe.each([['Items', ITEMS_ARN], ['Users', 'arn:aws:personalize:us-east-1:123456789012:dataset/retail/USERS']])('a new schema for a %s dataset', (type, arn) => {
     const before = { ...ITEMS, DatasetType: type };
@@ -339,22 +317,8 @@ describe('delete', () => {
     expect(personalize).toHaveReceivedCommandTimes(DeleteDatasetCommand, 1);
   });
 
-  test('a dataset that is already gone counts as deleted, twice over', async () => {
-    personalize.on(DeleteDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    personalize.on(DescribeDatasetCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    const event = deleteEvent(TYPE, ARN);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await onEvent(event);
-      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    }
-  });
-
-  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
-    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    const response = await onEvent(event);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  alreadyGoneIsDeleted(subject, 'a dataset that is already gone counts as deleted, twice over');
+  failedCreateNeedsNoCall(subject);
 
   test('a running import job delays the delete: asked again with a growing interval until it is issued', async () => {
     let clock = 5_000_000;
@@ -402,13 +366,8 @@ describe('delete', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
   });
 
-  test('an unexpected delete error fails with the service\'s reason', async () => {
-    personalize.on(DeleteDatasetCommand).rejects(serviceError('AccessDeniedException', 'not allowed'));
-    await expect(onEvent(deleteEvent(TYPE, ARN))).rejects.toThrow(/Could not delete Personalize dataset .*: AccessDeniedException: not allowed/);
-  });
+  unexpectedDeleteErrorFails(subject, /Could not delete Personalize dataset .*: AccessDeniedException: not allowed/);
 });
 
-test('every Personalize resource type goes through the same handler', async () => {
-  await expect(onEvent(createEvent('Custom::Other', {})))
-    .rejects.toThrow(/manages Custom::PersonalizeDatasetGroup, Custom::PersonalizeSchema, Custom::PersonalizeDataset/);
-});
+unmanagedTypeIsRefused(/manages Custom::PersonalizeDatasetGroup, Custom::PersonalizeSchema, Custom::PersonalizeDataset/,
+  'every Personalize resource type goes through the same handler');

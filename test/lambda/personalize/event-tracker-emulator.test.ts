@@ -6,8 +6,9 @@
 import { DescribeEventTrackerCommand, ListTagsForResourceCommand, PersonalizeClient } from '@aws-sdk/client-personalize';
 import type { IsCompleteResponse, OnEventRequest, OnEventResponse } from '../../../lambda/core/lifecycle';
 import { isComplete, onEvent } from '../../../lambda/index';
-import { Emulator, startEmulator } from '../../../rehearsal/emulator';
+import { Emulator } from '../../../rehearsal/emulator';
 import { OWNER_TAG_KEY } from '../../../src/contract';
+import { HANDLER_ENVIRONMENT, useEmulator } from '../../support/emulator';
 import { completeEvent, createEvent, deleteEvent, updateEvent } from '../fixtures';
 
 const GROUP_TYPE = 'Custom::PersonalizeDatasetGroup';
@@ -15,28 +16,13 @@ const TRACKER_TYPE = 'Custom::PersonalizeEventTracker';
 
 let emu: Emulator;
 let client: PersonalizeClient;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  emu = await startEmulator({ delays: { step: 5 }, checkModel: true });
-  // The handlers' client is made on first use, from these (no endpoint in code: the SDK reads it).
-  Object.assign(process.env, emu.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', CDK_DATASETS_MAX_ATTEMPTS: '1',
-  });
-  client = new PersonalizeClient({ maxAttempts: 1 });
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-  process.env = savedEnv;
-});
-
-beforeEach(() => emu.reset());
 
 // Every answer the handlers got was as the SDK models it.
-afterEach(() => expect(emu.modelViolations().map((v) => v.message)).toEqual([]));
+useEmulator({ delays: { step: 5 }, checkModel: true }, (started) => {
+  emu = started.emu;
+  client = started.closes(new PersonalizeClient({ maxAttempts: 1 }));
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+}, HANDLER_ENVIRONMENT);
 
 let requests = 0;
 /**

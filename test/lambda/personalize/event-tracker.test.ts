@@ -1,24 +1,30 @@
 import {
   CreateEventTrackerCommand, DeleteEventTrackerCommand, DescribeEventTrackerCommand, EventTracker, ListEventTrackersCommand,
-  ListTagsForResourceCommand, PersonalizeClient, TagResourceCommand, UntagResourceCommand,
+  ListTagsForResourceCommand, PersonalizeClient,
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contextOf, ownerTagValue } from '../../../lambda/core/naming';
 import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { OWNER_TAG_KEY } from '../../../src/contract';
-import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { completeEvent, createEvent, deleteEvent, GROUP_ARN as GROUP, serviceError, TRACKER_ARN as ARN, updateEvent } from '../fixtures';
+import {
+  alreadyGoneIsDeleted, expectCreated, failedCreateNeedsNoCall, stillCreatingIsWaitedFor, subjectOf, tagsChangeInPlace, waitBoundChangeCallsNothing,
+} from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeEventTracker';
-const GROUP = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail';
 const GROUP2 = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail2';
-// Tracker ARNs end in an id the service generates, not in the name.
-const ARN = 'arn:aws:personalize:us-east-1:123456789012:event-tracker/d2e0162e';
 const TRACKING_ID = 'b85e1111-a111-1111-1111-11111111aaaa';
 const PROPS = { DatasetGroupArn: GROUP };
 const personalize = mockClient(PersonalizeClient);
 const OWNER = ownerTagValue(contextOf(createEvent(TYPE, {})));
 const commands = () => personalize.calls().map((c) => c.args[0].constructor.name);
+
+const subject = subjectOf(TYPE, ARN, personalize, { describe: DescribeEventTrackerCommand, delete: DeleteEventTrackerCommand }, {
+  properties: PROPS,
+  deleteProperties: PROPS,
+  describes: (...statuses) => describes(...statuses),
+});
 
 beforeEach(() => {
   personalize.reset();
@@ -47,9 +53,7 @@ describe('create', () => {
       datasetGroupArn: GROUP,
       tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
     });
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(response.Data).toEqual({ EventTrackerArn: ARN });
-    expect(typeof response.WaitStartedAt).toBe('number');
+    expectCreated(response, ARN, { EventTrackerArn: ARN });
     expect(commands()).toEqual(['CreateEventTrackerCommand']);
   });
 
@@ -139,29 +143,11 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  test('a change of tags keeps the tracker, and brings its tags to the new set once it is ACTIVE', async () => {
-    personalize.on(ListTagsForResourceCommand).resolves({
-      tags: [
-        { tagKey: 'team', tagValue: 'recs' }, { tagKey: 'old', tagValue: 'x' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
-      ],
-    });
-    personalize.on(UntagResourceCommand).resolves({});
-    personalize.on(TagResourceCommand).resolves({});
-    describes('ACTIVE');
-    const event = updateEvent(TYPE, ARN,
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'recs' }, { Key: 'old', Value: 'x' }] },
-      { ...PROPS, Tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }] });
-    const response = await onEvent(event);
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0); // onEvent changes nothing: isComplete does, once ACTIVE
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({
-      IsComplete: true, Data: { EventTrackerArn: ARN, EventTrackerName: 'clicks', TrackingId: TRACKING_ID },
-    });
-    expect(personalize).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ARN, tagKeys: ['old'] });
-    expect(personalize).toHaveReceivedCommandWith(TagResourceCommand, {
-      resourceArn: ARN, tags: [{ tagKey: 'team', tagValue: 'search' }, { tagKey: 'new', tagValue: 'y' }],
-    });
-    expect(personalize).not.toHaveReceivedCommand(CreateEventTrackerCommand);
+  tagsChangeInPlace(subject, 'a change of tags keeps the tracker, and brings its tags to the new set once it is ACTIVE', {
+    tags: [{ Key: 'team', Value: 'search' }, { Key: 'new', Value: 'y' }],
+    ownerTag: { tagKey: OWNER_TAG_KEY, tagValue: OWNER },
+    completed: { IsComplete: true, Data: { EventTrackerArn: ARN, EventTrackerName: 'clicks', TrackingId: TRACKING_ID } },
+    notCalled: [CreateEventTrackerCommand],
   });
 
   test('a new group replaces the tracker: a new one in the new group, under a new generated name', async () => {
@@ -227,11 +213,7 @@ describe('update', () => {
     expect(commands()).toEqual(['DescribeEventTrackerCommand']);
   });
 
-  test('a change of the wait bound alone calls nothing', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, { ...PROPS, WaitTimeoutSeconds: '1800' }, { ...PROPS, WaitTimeoutSeconds: '600' }));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  waitBoundChangeCallsNothing(subject);
 });
 
 describe('delete', () => {
@@ -251,15 +233,8 @@ describe('delete', () => {
     expect(personalize).toHaveReceivedCommandTimes(DeleteEventTrackerCommand, 1);
   });
 
-  test('a tracker that is already gone counts as deleted, twice over', async () => {
-    personalize.on(DeleteEventTrackerCommand).rejects(serviceError('ResourceNotFoundException', `Resource Arn ${ARN} does not exist.`));
-    personalize.on(DescribeEventTrackerCommand).rejects(serviceError('ResourceNotFoundException', `Resource Arn ${ARN} does not exist.`));
-    const event = deleteEvent(TYPE, ARN, PROPS);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await onEvent(event);
-      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    }
-  });
+  alreadyGoneIsDeleted(subject, 'a tracker that is already gone counts as deleted, twice over',
+    () => serviceError('ResourceNotFoundException', `Resource Arn ${ARN} does not exist.`));
 
   test('throttling while waiting for the deletion is not a failure', async () => {
     personalize.on(DeleteEventTrackerCommand).resolves({});
@@ -275,24 +250,7 @@ describe('delete', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
   });
 
-  test('a tracker still being created is waited for, then deleted', async () => {
-    personalize.on(DeleteEventTrackerCommand)
-      .rejectsOnce(serviceError('ResourceInUseException', `${ARN} is CREATE IN_PROGRESS.`))
-      .resolves({});
-    const event = deleteEvent(TYPE, ARN, PROPS);
-    const response = await onEvent(event);
-    describes('CREATE IN_PROGRESS', 'ACTIVE', 'DELETE PENDING');
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DeleteEventTrackerCommand, 1);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-    expect(personalize).toHaveReceivedCommandTimes(DeleteEventTrackerCommand, 2);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: false });
-  });
-
-  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
-    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', PROPS);
-    const response = await onEvent(event);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  stillCreatingIsWaitedFor(subject, 'a tracker still being created is waited for, then deleted',
+    serviceError('ResourceInUseException', `${ARN} is CREATE IN_PROGRESS.`));
+  failedCreateNeedsNoCall(subject);
 });

@@ -8,6 +8,7 @@ import { isComplete, onEvent, resetHandlers } from '../../../lambda/index';
 import { schemaAdapter } from '../../../lambda/personalize/schema';
 import { PERSONALIZE_NAME_RULE } from '../../../src/contract';
 import { completeEvent, createEvent, deleteEvent, serviceError, updateEvent } from '../fixtures';
+import { alreadyGoneIsDeleted, failedCreateNeedsNoCall, subjectOf, waitBoundChangeCallsNothing } from '../shared-cases';
 
 const TYPE = 'Custom::PersonalizeSchema';
 const ARN = 'arn:aws:personalize:us-east-1:123456789012:schema/retail-interactions';
@@ -19,6 +20,9 @@ const SCHEMA = JSON.stringify({
   version: '1.0',
 });
 const personalize = mockClient(PersonalizeClient);
+const subject = subjectOf(TYPE, ARN, personalize, { describe: DescribeSchemaCommand, delete: DeleteSchemaCommand }, {
+  properties: { Schema: SCHEMA },
+});
 
 beforeEach(() => {
   personalize.reset();
@@ -162,11 +166,7 @@ describe('update', () => {
     expect(personalize).toHaveReceivedCommandWith(CreateSchemaCommand, { name: 'retail-interactions-v2' });
   });
 
-  test('a change of the wait bound alone calls nothing', async () => {
-    const response = await onEvent(updateEvent(TYPE, ARN, { Schema: SCHEMA, WaitTimeoutSeconds: '1800' }, { Schema: SCHEMA, WaitTimeoutSeconds: '600' }));
-    expect(response.PhysicalResourceId).toBe(ARN);
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  waitBoundChangeCallsNothing(subject);
 });
 
 describe('delete', () => {
@@ -179,22 +179,8 @@ describe('delete', () => {
     await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
   });
 
-  test('a schema that is already gone counts as deleted, twice over', async () => {
-    personalize.on(DeleteSchemaCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    personalize.on(DescribeSchemaCommand).rejects(serviceError('ResourceNotFoundException', 'not found'));
-    const event = deleteEvent(TYPE, ARN);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await onEvent(event);
-      await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    }
-  });
-
-  test('a physical id that never became an ARN (a failed create) needs no call', async () => {
-    const event = deleteEvent(TYPE, 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
-    const response = await onEvent(event);
-    await expect(isComplete(completeEvent(event, response))).resolves.toEqual({ IsComplete: true });
-    expect(personalize.calls()).toHaveLength(0);
-  });
+  alreadyGoneIsDeleted(subject, 'a schema that is already gone counts as deleted, twice over');
+  failedCreateNeedsNoCall(subject);
 
   test('a schema still used by a dataset being deleted is asked again with a growing interval, until it goes', async () => {
     let clock = 1_000_000;
