@@ -18,8 +18,9 @@ let agentcore: ac.BedrockAgentCoreControlClient;
 
 // Every response of every test is checked against the SDK's model; a departure fails the test.
 useEmulator({
-  // Long enough that a describe every few ms sees each status even on a loaded 2-core machine.
-  delays: { step: 40 },
+  // Long enough that a describe every few ms sees each status even on a loaded 2-core machine
+  // (at 40 ms, a load of 7 still missed CREATE PENDING).
+  delays: { step: 100 },
   s3: { [S3_URI]: `${JSON.stringify(example(1))}\n\n${JSON.stringify(example(2))}\n` },
   checkModel: true,
 }, (started) => {
@@ -919,13 +920,13 @@ describe('faults', () => {
   });
 
   test('slow: a per-resource fault, and per-operation delays in the options', async () => {
-    emu.faults.add({ kind: 'slow', resource: /^slow/, delayMs: 200 });
+    emu.faults.add({ kind: 'slow', resource: /^slow/, delayMs: 500 });
     const { datasetGroupArn: slow } = await personalize.send(new p.CreateDatasetGroupCommand({ name: 'slow-group' }));
     const { datasetGroupArn: quick } = await personalize.send(new p.CreateDatasetGroupCommand({ name: 'quick-group' }));
     await emu.waitFor(quick!, 'ACTIVE');
     expect(emu.resource(slow!)!.status).toBe('CREATE PENDING');
     const info = await emu.waitFor(slow!, 'ACTIVE');
-    expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(395); // two steps of 200 ms
+    expect(info.activeAt! - info.createdAt).toBeGreaterThanOrEqual(995); // two steps of 500 ms
 
     const configured = await startEmulator({ delays: { step: 5, operations: { CreateDatasetGroup: 50 } }, checkModel: true });
     const client = new p.PersonalizeClient({ endpoint: configured.url, region: REGION, credentials, maxAttempts: 1 });
