@@ -188,8 +188,9 @@ export class DatasetsProvider extends Construct {
    * @internal
    */
   public _grantOnResourceType(service: string, resourceType: string, actions: string[], why: string): void {
+    // Every construct asks for its type's grant: the ARN (tokens to make) only for the first.
+    if (!this.once(`${service}:${resourceType}/* ${actions.join(',')}`)) return;
     const arn = Stack.of(this).formatArn({ service, resource: resourceType, resourceName: '*' });
-    if (!this.once(`${arn} ${actions.join(',')}`)) return;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
     acknowledge(this.role, [`Resource::${nagTextOf(this, arn)}`], why);
   }

@@ -10,6 +10,7 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { checkDomainDatasetType } from './schema-rules';
+import { AppRegistry } from '../private/app-registry';
 import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
 
@@ -18,6 +19,8 @@ import { throwIfInvalid, validateString } from '../private/validation';
  *****************************************************************************/
 /** arn:<partition>:personalize:<region>:<account>:dataset/<dataset group name>/<DATASET_TYPE> */
 const DATASET_ARN = /^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset\/[a-zA-Z0-9][a-zA-Z0-9\-_]*\/[A-Za-z_]+$/;
+/** The datasets of each app by their group's ARN, for the one-of-each-type check. */
+const DATASETS = new AppRegistry<Dataset>();
 
 /******************************************************************************
  *                                 Interface
@@ -271,12 +274,16 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
       }).importJobArn;
     }
 
+    DATASETS.register(this, group.datasetGroupArn);
     // Both checks need the whole app (other datasets; removal policies that aspects may change).
     this.node.addValidation({ validate: () => [...this.oneOfEachType(), ...this.deletableMixture()] });
   }
 
   /** A dataset group holds at most one dataset of each type. */
   private oneOfEachType(): string[] {
+    // The group's other datasets first; the tree is searched (for its order) only on a clash.
+    const sameGroup = DATASETS.withKey(this, this.datasetGroup.datasetGroupArn);
+    if (sameGroup.filter((c) => c.datasetType.matches(this.datasetType)).length < 2) return [];
     const sameSlot = this.node.root.node.findAll().filter((c): c is Dataset => c instanceof Dataset
       && c.datasetGroup.datasetGroupArn === this.datasetGroup.datasetGroupArn && c.datasetType.matches(this.datasetType));
     if (sameSlot.length < 2 || sameSlot[0] === this) return [];

@@ -8,6 +8,7 @@ import {
   DATASET_GROUP_OF_EVENT_TRACKER_ACTIONS, EVENT_TRACKER_HANDLER_ACTIONS, EVENT_TRACKER_LIST_ACTIONS, EVENT_TRACKER_READ_ACTIONS,
   PUT_ACTION_INTERACTIONS_ACTIONS, PUT_EVENTS_ACTIONS,
 } from './perms';
+import { AppRegistry } from '../private/app-registry';
 import { acknowledge } from '../private/nag';
 import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid } from '../private/validation';
@@ -20,6 +21,8 @@ import { throwIfInvalid } from '../private/validation';
 const EVENT_TRACKER_ARN = /^arn:[\w-]+:personalize:[\w-]+:\d{12}:event-tracker\/[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
 /** Where grantPutEvents hands a Lambda function the tracking id, unless told otherwise. */
 const DEFAULT_TRACKING_ID_VARIABLE = 'PERSONALIZE_TRACKING_ID';
+/** The event trackers of each app by their group's ARN, for the one-per-group check. */
+const TRACKERS = new AppRegistry<EventTracker>();
 const STAR_REASON = (action: string) => `personalize:${action} has no resource type in the Service Authorization Reference: ` +
   'IAM can only allow it on "*". Which dataset group the events go to is decided by the tracking id the caller sends.';
 
@@ -236,12 +239,15 @@ export class EventTracker extends EventTrackerBase implements ITaggableV2 {
     this.eventTrackerName = props.eventTrackerName ?? resource.getAttString(attributes.EventTrackerName);
     this.trackingId = resource.getAttString(attributes.TrackingId);
 
+    TRACKERS.register(this, props.datasetGroup.datasetGroupArn);
     // Both checks need the whole app (other trackers; removal policies that aspects may change).
     this.node.addValidation({ validate: () => [...this.onePerGroup(), ...this.deletableWithGroup()] });
   }
 
   /** A dataset group holds at most one event tracker (the service refuses a second one). */
   private onePerGroup(): string[] {
+    // The trackers made for the group first; the tree is searched (for its order) only on a clash.
+    if (TRACKERS.withKey(this, this.datasetGroup.datasetGroupArn).length < 2) return [];
     const same = this.node.root.node.findAll().filter((c): c is EventTracker => c instanceof EventTracker
       && c.datasetGroup.datasetGroupArn === this.datasetGroup.datasetGroupArn);
     if (same.length < 2 || same[0] === this) return [];
