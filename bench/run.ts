@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { bundleKb, coldInit, lazyBundleKb, packageFigures } from './cold-start';
 import { ASSUMED_REQUESTS_PER_SECOND, deployAtScale, DeployFigures, statusCallsOfWait, usualCreateMs } from './scale';
-import { fixedResources, marginalResources, median, scaleLimit, synthRatio, synthRatioWarmEngine } from './synth';
+import { fixedResources, fixedResourcesByMix, marginalResources, median, scaleLimit, synthRatio, synthRatioWarmEngine } from './synth';
 import { targetOf } from './targets';
 import { measureWait, parallelDeploySpeedup } from './wait';
 
@@ -47,6 +47,8 @@ async function main(argv: string[]) {
 
   const fixed = fixedResources();
   add('fixedResources', fixed.count, Object.entries(fixed.types).map(([t, n]) => `${n} ${t}`).join(', '));
+  const byMix = fixedResourcesByMix();
+  for (const [mix, count] of Object.entries(byMix)) add(`fixedResourcesByMix.${mix}`, count, 'resources beside the library\'s own custom resources');
 
   for (const [service, kb] of Object.entries(bundleKb())) add(`bundleKb.${service}`, kb);
   for (const [file, kb] of Object.entries(lazyBundleKb())) add(`lazyBundleKb.${file}`, kb, 'loaded on first use');

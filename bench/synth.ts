@@ -5,7 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as personalize from 'aws-cdk-lib/aws-personalize';
-import { DatasetGroup, DatasetType, Schema, SchemaField } from '../src';
+import { DatasetGroup, DatasetType, EvaluationDataset, EvaluationDatasetSource, EvaluationSchemaType, Schema, SchemaField } from '../src';
 
 const INTERACTIONS_FIELDS = () => [
   SchemaField.string('USER_ID'),
@@ -134,6 +134,30 @@ export function fixedResources(): { count: number; types: Record<string, number>
     if (!resource.Type.startsWith('Custom::')) types[resource.Type] = (types[resource.Type] ?? 0) + 1;
   }
   return { count: resourceCount(ours) - resourceCount(synthTemplate('l1', 1)), types };
+}
+
+/** Which of the library's services a stack uses. */
+export type ServiceMix = 'personalize' | 'agentcore' | 'both';
+
+/**
+ * Resources the library adds to a stack beyond its own custom resources, by the services the stack
+ * uses: one provider serves them all, so a stack with both pays what a stack with one pays.
+ */
+export function fixedResourcesByMix(): Record<ServiceMix, number> {
+  const count = (mix: ServiceMix) => {
+    const app = new App();
+    const stack = new Stack(app, 'Mix');
+    if (mix !== 'agentcore') new DatasetGroup(stack, 'Group');
+    if (mix !== 'personalize') {
+      new EvaluationDataset(stack, 'Evaluation', {
+        schemaType: EvaluationSchemaType.AGENTCORE_EVALUATION_PREDEFINED_V1,
+        source: EvaluationDatasetSource.fromInline([{ scenario_id: 'bench', turns: [{ input: 'hi' }] }]),
+      });
+    }
+    const template: Template = app.synth().getStackByName(stack.stackName).template;
+    return Object.values(template.Resources).filter((r) => !r.Type.startsWith('Custom::')).length;
+  };
+  return { personalize: count('personalize'), agentcore: count('agentcore'), both: count('both') };
 }
 
 /** CloudFormation: 500 resources, 1 MB template (uploaded through S3). IAM: 10,240 characters of inline policy per role. */

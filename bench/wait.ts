@@ -48,13 +48,14 @@ export interface WaitFigures {
 export async function measureWait(groups: number, options: { queryIntervalSeconds?: number; spread?: boolean } = {}): Promise<WaitFigures> {
   const outdir = synthGroups(groups, options.queryIntervalSeconds);
   const emulator = await startEmulator({ delays: { step: 50 } });
+  let driver: Driver | undefined;
   try {
     for (let i = 0; i < groups; i++) {
       // Two transition steps (PENDING > IN_PROGRESS > ACTIVE) of 0.5 to 2 s each when spread, 1 s each otherwise.
       const delayMs = options.spread === false ? 1000 : 500 + Math.round((1500 * ((i * 7919) % groups)) / groups);
       emulator.faults.add({ kind: 'slow', service: 'personalize', resource: new RegExp(`-Group${i}[A-F0-9]{8}-`), delayMs });
     }
-    const driver = new Driver({ env: { ...CREDENTIALS, ...emulator.env, CDK_DATASETS_MAX_ATTEMPTS: '3' } });
+    driver = new Driver({ env: { ...CREDENTIALS, ...emulator.env, CDK_DATASETS_MAX_ATTEMPTS: '3' } });
     const log = console.log;
     console.log = () => undefined; // the handlers' progress lines (CloudWatch Logs in Lambda)
     const started = Date.now();
@@ -82,6 +83,7 @@ export async function measureWait(groups: number, options: { queryIntervalSecond
       deployMs,
     };
   } finally {
+    await driver?.close();
     await emulator.close();
     fs.rmSync(outdir, { recursive: true, force: true });
   }
