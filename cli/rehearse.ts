@@ -25,7 +25,7 @@ import { readFileAssets, readStacks, SynthesizedStack, UsageError } from './asse
 import { constructPath } from './plan';
 import { isCustomResourceType, Driver, OperationResult, Template } from '../rehearsal/driver';
 import { resolve, ResolveContext } from '../rehearsal/driver/intrinsics';
-import { EmulatedPrincipal, Emulator, startEmulator } from '../rehearsal/emulator';
+import { denialLine, EmulatedPrincipal, Emulator, startEmulator } from '../rehearsal/emulator';
 import { checkConsistency, describeFindings } from '../rehearsal/scenarios/checker';
 import { firstLine, progressLine } from '../rehearsal/scenarios/progress';
 import { RESOURCES, resourceNameOf } from '../src/contract';
@@ -203,7 +203,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseResult
   const final = checkConsistency(emu.resources().filter((r) => !seeded.has(r.arn)), drivers);
   const retained = drivers.flatMap((d) => d.record.retained).filter((r) => resourceNameOf(r.resourceType) !== undefined);
   const authorization = emu.authorization();
-  problems.push(...authorization.denials.map((d) => `AccessDenied: ${d.principal} may not ${d.action} on ${d.resource} (${d.operation})`));
+  problems.push(...authorization.denials.map((d) => `AccessDenied: ${denialLine(d)}`));
   const counted = (kind: string) => [...findings].filter((f) => f.startsWith(`${kind}: `)).length;
   const result: RehearseResult = {
     problems,

@@ -119,6 +119,11 @@ export interface AuthorizationDenial {
   readonly principal: string;
 }
 
+/** A denied call in one line: the operation, who asked, and what its policies do not allow. */
+export function denialLine(denial: AuthorizationDenial): string {
+  return `${denial.operation}: ${denial.principal} is not allowed ${denial.action} on ${denial.resource}`;
+}
+
 /** What the IAM check did since the last reset. */
 export interface AuthorizationCounters {
   /** Calls whose caller was a known principal, so that its policies were checked. */
@@ -190,10 +195,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!LOOPBACK.includes(host)) throw new Error(`The emulator listens on the loopback interface only, not ${host}`);
   const defaultRegion = options.region ?? 'us-east-1';
 
+  // One clock for what the services report, record and stamp on their answers (Date).
+  const now = options.clock ?? Date.now;
   const scheduler = new Scheduler();
-  const inspector = new Inspector(options.clock);
+  const inspector = new Inspector(now);
   const faults = new Faults((match) => scheduler.release(match));
-  const objects = new ObjectStore(options.s3 ?? {}, options.clock ?? Date.now);
+  const objects = new ObjectStore(options.s3 ?? {}, now);
   const runtime: Runtime = {
     account: options.account ?? '123456789012',
     delays: options.delays ?? {},
@@ -201,7 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     inspector,
     scheduler,
     faults,
-    now: options.clock ?? Date.now,
+    now,
   };
   const personalize = new PersonalizeService(runtime);
   const agentcore = new AgentCoreService(runtime, { objects, validateExamples: options.validateExamples ?? true });
@@ -387,12 +394,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       call.delivery = 'slow-response';
       const timer = setTimeout(() => {
         held.delete(timer);
-        if (!res.destroyed) send(res, call, wire, inspector.now());
+        if (!res.destroyed) send(res, call, wire, now());
       }, outcome.delivery!.spec.delayMs);
       held.add(timer);
       return;
     }
-    send(res, call, wire, inspector.now());
+    send(res, call, wire, now());
   }
 
   /** The answer if it is as the model says; else a 500 that names the violation, which is recorded. */
@@ -419,7 +426,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const server = createServer((req, res) => {
     serve(req, res).catch((error) => {
-      res.writeHead(500, { 'content-type': 'application/json', 'date': new Date(inspector.now()).toUTCString() });
+      res.writeHead(500, { 'content-type': 'application/json', 'date': new Date(now()).toUTCString() });
       res.end(JSON.stringify({ message: String(error) }));
     });
   });

@@ -31,6 +31,7 @@ import { firstLine, progressLine } from './progress';
 import { buildExampleApp } from '../../examples/app';
 import { Dataset, DatasetGroup, DatasetsProvider, EvaluationDataset, EventTracker, Schema } from '../../src';
 import { Driver, OperationResult } from '../driver';
+import { denialLine } from '../emulator';
 
 export { firstLine, progressLine } from './progress';
 
@@ -235,7 +236,7 @@ export async function rehearseExample(options: ExampleRehearsalOptions): Promise
     // Every handler call was authorized against its role's policies in the template, as IAM would.
     const authorization = rehearsal.emu.authorization();
     summary.push(`IAM: ${authorization.checked} handler calls authorized against their role's policies, ${authorization.denied} denied`);
-    problems.push(...authorization.denials.map((d) => `${d.operation} was denied: the handler role is not allowed ${d.action} on ${d.resource}`));
+    problems.push(...authorization.denials.map((d) => `AccessDenied: ${denialLine(d)}`));
   } finally {
     await rehearsal.close();
   }

@@ -14,7 +14,7 @@ import * as p from '@aws-sdk/client-personalize';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { checkConsistency, CheckResult, describeFindings } from './checker';
 import { Driver, DriverOptions, scaledClock } from '../driver';
-import { EmulatedPrincipal, Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
+import { denialLine, EmulatedPrincipal, Emulator, Fault, FaultSpec, startEmulator } from '../emulator';
 
 export type ConstructName = 'DatasetGroup' | 'Schema' | 'Dataset' | 'EvaluationDataset' | 'EventTracker';
 
@@ -136,6 +136,11 @@ export class Rehearsal {
     return new Rehearsal(emu, options, drivers, clockAnchorMs);
   }
 
+  /** Simulated time per real time. */
+  public get timeScale(): number {
+    return this.options.timeScale ?? DEFAULT_TIME_SCALE;
+  }
+
   /** What the handlers need in process.env: the emulator's endpoints, a region and credentials. */
   public readonly env: Readonly<Record<string, string>>;
   public readonly figures: Figures = {
@@ -182,10 +187,6 @@ export class Rehearsal {
    * containers (worker threads), their clock and timers at the same pace as the Provider
    * framework's waits, their log lines kept rather than printed.
    */
-  public get timeScale(): number {
-    return this.options.timeScale ?? DEFAULT_TIME_SCALE;
-  }
-
   public driver(options: DriverOptions = {}): Driver {
     const timeScale = this.timeScale;
     const driver = new Driver({
@@ -234,7 +235,7 @@ export class Rehearsal {
     }
     const authorization = this.emu.authorization();
     if (!error && !scenario.deniesOnPurpose && authorization.denied > 0) {
-      error = new Error(`handler calls were denied by their role's policies:\n  ${authorization.denials.map((d) => `${d.operation}: ${d.action} on ${d.resource}`).join('\n  ')}`);
+      error = new Error(`handler calls were denied by their role's policies:\n  ${authorization.denials.map(denialLine).join('\n  ')}`);
     }
     const idle = ctx.faults.filter((f) => f.hits === 0);
     if (!error && idle.length > 0) {

@@ -189,9 +189,7 @@ function lifecycleScenarios(s: Subject): Scenario[] {
   const list: Scenario[] = [];
 
   list.push(scenario('deploy: ACTIVE in the emulator with its attributes resolved; destroy: everything gone', async (ctx) => {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack(s.stacks.v1)), 'CREATE_COMPLETE');
-    const resource = resourceOf(driver, s.resourceType);
+    const { driver, resource } = await deployed(ctx, s.stacks.v1, s.resourceType);
     const info = expectLive(ctx, resource.physicalId, 'ACTIVE');
     for (const attribute of s.attributes) assert.ok(resource.attributes[attribute], `attribute ${attribute} should be resolved`);
     assert.ok(Object.values(resource.attributes).includes(info.name), 'the name attribute should be the name in the emulator');
@@ -204,9 +202,7 @@ function lifecycleScenarios(s: Subject): Scenario[] {
 
   if (s.stacks.inPlace) {
     list.push(scenario(`update in place (${inPlaceWhat(s)}): same physical id`, async (ctx) => {
-      const driver = ctx.driver();
-      expectStatus(await driver.deploy(ctx.stack(s.stacks.v1)), 'CREATE_COMPLETE');
-      const before = resourceOf(driver, s.resourceType);
+      const { driver, resource: before } = await deployed(ctx, s.stacks.v1, s.resourceType);
       expectStatus(await driver.update(ctx.stack(s.stacks.inPlace!)), 'UPDATE_COMPLETE');
       const after = resourceOf(driver, s.resourceType);
       assert.equal(after.physicalId, before.physicalId, 'an in-place update keeps the physical id');
@@ -217,9 +213,7 @@ function lifecycleScenarios(s: Subject): Scenario[] {
   }
 
   list.push(scenario('update with a replacement (generated name): a new resource, the old one deleted', async (ctx) => {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack(s.stacks.v1)), 'CREATE_COMPLETE');
-    const before = resourceOf(driver, s.resourceType);
+    const { driver, resource: before } = await deployed(ctx, s.stacks.v1, s.resourceType);
     expectStatus(await driver.update(ctx.stack(s.stacks.replace)), 'UPDATE_COMPLETE');
     const after = resourceOf(driver, s.resourceType);
     assert.notEqual(after.physicalId, before.physicalId, 'a replacement has a new physical id');
@@ -230,9 +224,7 @@ function lifecycleScenarios(s: Subject): Scenario[] {
   }));
 
   const fixedNameRefused = async (ctx: ScenarioContext): Promise<OperationResult> => {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack(s.stacks.fixed)), 'CREATE_COMPLETE');
-    const resource = resourceOf(driver, s.resourceType);
+    const { driver, resource } = await deployed(ctx, s.stacks.fixed, s.resourceType);
     const before = ctx.emu.resource(resource.physicalId)!;
     const firstCall = ctx.emu.calls().length;
     const result = await driver.update(ctx.stack(s.stacks.fixedReplace));
@@ -333,9 +325,7 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
   /** Deploys v1 with the faults in place; checks the resource is ACTIVE. */
   const deployWith = async (ctx: ScenarioContext, ...faults: FaultSpec[]) => {
     faults.forEach((f) => ctx.fault(f));
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack(s.stacks.v1)), 'CREATE_COMPLETE');
-    const resource = resourceOf(driver, s.resourceType);
+    const { driver, resource } = await deployed(ctx, s.stacks.v1, s.resourceType);
     expectLive(ctx, resource.physicalId, 'ACTIVE');
     return { driver, resource };
   };
@@ -441,9 +431,7 @@ function faultScenarios(s: Subject, scenario: (name: string, run: Scenario['run'
 
       list.push(scenario(`a stuck deletion past the wait bound (${WAIT_BOUND.toSeconds()} s): the delete fails with a clear message; a later destroy completes`, async (ctx) => {
         ctx.fault({ kind: 'stuck-delete', service, operation: remove, times: 1 });
-        const driver = ctx.driver();
-        expectStatus(await driver.deploy(ctx.stack(s.stacks.waitBound!)), 'CREATE_COMPLETE');
-        const resource = resourceOf(driver, s.resourceType);
+        const { driver, resource } = await deployed(ctx, s.stacks.waitBound!, s.resourceType);
         const result = await driver.destroy();
         expectStatus(result, 'DELETE_FAILED');
         assert.equal(result.failure?.logicalId, resource.logicalId);
@@ -516,9 +504,7 @@ const DATASET_ONLY: Scenario[] = [{
   name: 'a schema update that fails (UPDATE FAILED with a reason): the update fails with it, the stack rolls back to the old schema',
   construct: 'Dataset',
   async run(ctx) {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack('dataset-v1')), 'CREATE_COMPLETE');
-    const dataset = resourceOf(driver, DATASET.resourceType);
+    const { driver, resource: dataset } = await deployed(ctx, 'dataset-v1', DATASET.resourceType);
     const oldSchema = resourceOf(driver, SCHEMA.resourceType).physicalId;
     ctx.fault({ kind: 'fail', service: 'personalize', operation: 'UpdateDataset', times: 1, reason: 'Emulated: the new schema is not compatible' });
     const result = await driver.update(ctx.stack('dataset-schema'));
@@ -536,9 +522,7 @@ const EVALUATION_ONLY: Scenario[] = [{
   name: 'update in place from one S3 file to another: same id, the examples of the new file, a new version',
   construct: 'EvaluationDataset',
   async run(ctx) {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack('evaluation-s3-v1')), 'CREATE_COMPLETE');
-    const before = resourceOf(driver, EVALUATION.resourceType);
+    const { driver, resource: before } = await deployed(ctx, 'evaluation-s3-v1', EVALUATION.resourceType);
     const datasetId = String(before.attributes.EvaluationDatasetId);
     assert.equal((await ctx.agentcore.send(new ac.GetDatasetCommand({ datasetId }))).exampleCount, 2);
     expectStatus(await driver.update(ctx.stack('evaluation-s3-v2')), 'UPDATE_COMPLETE');
@@ -553,9 +537,7 @@ const EVALUATION_ONLY: Scenario[] = [{
   name: 'an example write whose answer is lost (it ran, its answer never came): the SDK asks again with the same client token, the examples are right once',
   construct: 'EvaluationDataset',
   async run(ctx) {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack('evaluation-v1')), 'CREATE_COMPLETE');
-    const resource = resourceOf(driver, EVALUATION.resourceType);
+    const { driver, resource } = await deployed(ctx, 'evaluation-v1', EVALUATION.resourceType);
     const writes = ['AddDatasetExamples', 'UpdateDatasetExamples'];
     ctx.fault({ kind: 'no-response', service: 'agentcore', operation: writes, executes: true, times: 1 });
     expectStatus(await driver.update(ctx.stack('evaluation-examples')), 'UPDATE_COMPLETE');
@@ -585,9 +567,7 @@ const EVALUATION_ONLY: Scenario[] = [{
 
 /** Deploys an evaluation dataset, then an update whose example change fails. */
 async function failedExampleChange(ctx: ScenarioContext): Promise<{ result: OperationResult; datasetId: string }> {
-  const driver = ctx.driver();
-  expectStatus(await driver.deploy(ctx.stack('evaluation-v1')), 'CREATE_COMPLETE');
-  const resource = resourceOf(driver, EVALUATION.resourceType);
+  const { driver, resource } = await deployed(ctx, 'evaluation-v1', EVALUATION.resourceType);
   ctx.fault({
     kind: 'fail',
     service: 'agentcore',
@@ -630,9 +610,7 @@ const TRACKER_ONLY: Scenario[] = [{
   name: 'destroy: the tracker is deleted and gone before its group\'s deletion is asked for, which is never refused for it',
   construct: 'EventTracker',
   async run(ctx) {
-    const driver = ctx.driver();
-    expectStatus(await driver.deploy(ctx.stack('tracker-v1')), 'CREATE_COMPLETE');
-    const tracker = resourceOf(driver, TRACKER.resourceType);
+    const { driver, resource: tracker } = await deployed(ctx, 'tracker-v1', TRACKER.resourceType);
     const group = resourceOf(driver, GROUP.resourceType);
     expectStatus(await driver.destroy(), 'DELETE_COMPLETE');
     const gone = ctx.emu.resource(tracker.physicalId)!.history.find((h) => h.status === 'DELETED');
@@ -775,6 +753,13 @@ function withoutAction(template: any, action: string): any {
   }
   assert.ok(removed > 0, `no policy of the template grants ${action}`);
   return copy;
+}
+
+/** A new driver with the stack deployed (CREATE_COMPLETE), and the resource of the type it holds. */
+async function deployed(ctx: ScenarioContext, stackId: string, resourceType: string): Promise<{ driver: Driver; resource: DeployedResource }> {
+  const driver = ctx.driver();
+  expectStatus(await driver.deploy(ctx.stack(stackId)), 'CREATE_COMPLETE');
+  return { driver, resource: resourceOf(driver, resourceType) };
 }
 
 /** The handler invocations for a resource that failed, each as `handler: message`. */
