@@ -111,6 +111,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       // What a test prints is shown only when it fails (CDK_DATASETS_TEST_LOGS=1: always).
       testEnvironment: '<rootDir>/test/support/quiet-environment.js',
+      // aws-cdk-lib's CloudFormation validation engine once per worker, not once per test file
+      // (a few seconds each): see test/support/shared-cloudformation-validate.js.
+      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/shared-cloudformation-validate.js' },
+      // Both cores: jest's default on a 2-core machine is one worker.
+      maxWorkers: 2,
       // Coverage of what ships (the constructs, the handlers, the command), not of the rehearsal
       // tooling, the bench or the fixtures.
       collectCoverageFrom: ['<rootDir>/src/**/*.ts', '<rootDir>/lambda/**/*.ts', '<rootDir>/cli/**/*.ts'],

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -126,4 +126,24 @@ test('acknowledgments also match in a stack with an explicit account and region'
     source: EvaluationDatasetSource.fromInline([{ scenario_id: 's1', turns: [{ input: 'hi' }] }]),
   });
   expect(synthFindings(app)).toBe('');
+});
+
+describe('CloudFormation schema validation in the tests (one engine per rule set, shared by the test files of a worker)', () => {
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  const badTemplate = () => {
+    const app = validatingApp();
+    // A property the schema of AWS::IAM::Role does not have.
+    new CfnResource(new Stack(app, 'Bad'), 'Role', { type: 'AWS::IAM::Role', properties: { AssumeRolePolicyDocument: trust, NotAProperty: 1 } });
+    return app;
+  };
+
+  test.each([1, 2])('a template with a property its resource type does not have fails synthesis (run %d, engine reused)', () => {
+    expect(() => badTemplate().synth()).toThrow(/NotAProperty/);
+  });
+
+  test('a correct template of the same types passes with the same engine', () => {
+    const app = validatingApp();
+    new CfnResource(new Stack(app, 'Good'), 'Role', { type: 'AWS::IAM::Role', properties: { AssumeRolePolicyDocument: trust } });
+    expect(() => app.synth()).not.toThrow();
+  });
 });

@@ -4,15 +4,61 @@
  * Output outside a test (a suite's summary in afterAll) is printed as usual. The SDK's notice that
  * Node.js 20 support ends is turned off unless logs are asked for.
  */
+const path = require('path');
 const { TestEnvironment } = require('jest-environment-node');
 
 const LEVELS = ['log', 'info', 'warn', 'error', 'debug'];
 const verbose = process.env.CDK_DATASETS_TEST_LOGS === '1';
 if (!verbose) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/**
+ * See shared-cloudformation-validate.js: the module loaded once per worker, on first use, and its
+ * engines kept for the worker's life, one per configuration (the rules aws-cdk-lib picks for a
+ * template's resource types): a test file asking for an engine another file already made gets
+ * that one, as aws-cdk-lib itself reuses its engine while resource types stay within its rules.
+ * Each test file runs in a realm of its own and the engine accepts only plain objects of its own
+ * realm: configurations and options cross over as JSON.
+ */
+const MAX_ENGINES = 16;
+let cloudFormationValidate;
+function sharedCloudFormationValidate() {
+  if (cloudFormationValidate) return cloudFormationValidate;
+  const cdk = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+  const validate = require(require.resolve('@aws/cloudformation-validate', { paths: [cdk] }));
+  const plain = (value) => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+  const engines = new Map();
+  function CompositeEngine(config) {
+    const key = JSON.stringify(config ?? null);
+    let engine = engines.get(key);
+    if (engine) {
+      engines.delete(key);
+    } else {
+      engine = new validate.CompositeEngine(plain(config));
+      if (engines.size >= MAX_ENGINES) {
+        const [oldest, evicted] = engines.entries().next().value;
+        engines.delete(oldest);
+        evicted.free();
+      }
+    }
+    engines.set(key, engine);
+    return {
+      validateTemplate: (template, options) => engine.validateTemplate(template, plain(options)),
+      // Kept for the next file that asks for the same rules; evicted engines are freed.
+      free: () => undefined,
+    };
+  }
+  cloudFormationValidate = { ...validate, CompositeEngine };
+  return cloudFormationValidate;
+}
+
 class QuietEnvironment extends TestEnvironment {
   held = [];
   originals = undefined;
+
+  constructor(config, context) {
+    super(config, context);
+    Object.defineProperty(this.global, '__cdkDatasetsCloudFormationValidate', { get: sharedCloudFormationValidate });
+  }
 
   async handleTestEvent(event) {
     if (verbose) return;
