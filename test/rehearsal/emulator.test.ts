@@ -101,7 +101,7 @@ async function listAllExamples(datasetId: string, datasetVersion?: string): Prom
 
 describe('Personalize dataset groups', () => {
   test('create goes CREATE PENDING > CREATE IN_PROGRESS > ACTIVE, with its details, tags and ARN', async () => {
-    emu.faults.add({ kind: 'slow', operation: 'CreateDatasetGroup', delayMs: 60 });
+    emu.faults.add({ kind: 'slow', operation: 'CreateDatasetGroup', delayMs: 400 });
     const created = await personalize.send(new p.CreateDatasetGroupCommand({
       name: 'shop', domain: 'ECOMMERCE', tags: [{ tagKey: 'team', tagValue: 'recs' }],
     }));
@@ -185,7 +185,7 @@ describe('Personalize dataset groups', () => {
     await personalize.send(new p.DeleteDatasetCommand({ datasetArn }));
     await emu.waitFor(datasetArn, 'DELETED');
 
-    emu.faults.add({ kind: 'slow', operation: 'DeleteDatasetGroup', delayMs: 60 });
+    emu.faults.add({ kind: 'slow', operation: 'DeleteDatasetGroup', delayMs: 400 });
     await personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn }));
     expect((await errorOf(personalize.send(new p.DeleteDatasetGroupCommand({ datasetGroupArn })))).name).toBe('ResourceInUseException');
     const seen = await statusesUntil(() => describeGroup(datasetGroupArn!), 'GONE');
@@ -308,7 +308,7 @@ describe('Personalize datasets', () => {
     const oldSchema = await schema('v1');
     const newSchema = await schema('v2');
     const datasetArn = await activeDataset(groupArn, oldSchema, 'Items');
-    emu.faults.add({ kind: 'slow', operation: 'UpdateDataset', delayMs: 60 });
+    emu.faults.add({ kind: 'slow', operation: 'UpdateDataset', delayMs: 400 });
     expect(await personalize.send(new p.UpdateDatasetCommand({ datasetArn, schemaArn: newSchema }))).toMatchObject({ datasetArn });
     const seen = await statusesUntil(async () => {
       const { dataset } = await personalize.send(new p.DescribeDatasetCommand({ datasetArn }));
@@ -413,7 +413,7 @@ describe('Personalize event trackers', () => {
 
   test('create goes CREATE PENDING > CREATE IN_PROGRESS > ACTIVE; a generated ARN, a tracking id, its details and tags', async () => {
     const groupArn = await activeGroup('retail');
-    emu.faults.add({ kind: 'slow', operation: 'CreateEventTracker', delayMs: 60 });
+    emu.faults.add({ kind: 'slow', operation: 'CreateEventTracker', delayMs: 400 });
     const created = await createTracker('clicks', groupArn, [{ tagKey: 'team', tagValue: 'recs' }]);
     // The ARN ends in an id the service makes, not in the name.
     expect(created.eventTrackerArn).toMatch(TRACKER_ARN);
@@ -576,7 +576,7 @@ describe('Personalize tags', () => {
 
 describe('AgentCore datasets', () => {
   test('create goes CREATING > ACTIVE; get, list, tags, description update', async () => {
-    emu.faults.add({ kind: 'slow', operation: 'CreateDataset', service: 'agentcore', delayMs: 30 });
+    emu.faults.add({ kind: 'slow', operation: 'CreateDataset', service: 'agentcore', delayMs: 400 });
     const created = await agentcore.send(new ac.CreateDatasetCommand({
       datasetName: 'support_evals',
       description: 'first',
