@@ -21,7 +21,7 @@ export function handlerBuildOptions(entryPoint: string): BuildOptions {
     legalComments: 'none',
     // Lambda provides credentials in the environment: leave the rest of the default chain out.
     alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks, treeShakableSchemas, withoutEventStreams],
+    plugins: [lazyChunks, lazyBindings, treeShakableSchemas, withoutEventStreams],
   };
 }
 
@@ -60,6 +60,54 @@ export function withLiteralSchemaKeys(source: string): string {
   const constants = new Map<string, string>();
   for (const [, name, literal] of source.matchAll(/^const ([A-Za-z_$][\w$]*) = ("[^"\\\n]*");$/gm)) constants.set(name, literal);
   return source.replace(/\[([A-Za-z_$][\w$]*)\]:/g, (key, name: string) => constants.get(name)?.concat(':') ?? key);
+}
+
+/**
+ * The barrels of the SDK's packages (the `index.js` files under `dist-es` of `@smithy/*` and
+ * `@aws-sdk/*`) bind some of their functions to a dependency when loaded: `export const v4 =
+ * bindV4(getRandomValues)`, `export const retryMiddleware = bindRetryMiddleware(isStreamingPayload)`.
+ * esbuild must keep a call it cannot prove pure, with all it reaches, even in a bundle that never
+ * uses the function (the entry bundle imports three error classifiers from `@smithy/core/retry` and
+ * got the retry middleware, a UUID generator and `crypto` with them); and binding reads the
+ * dependency at load (`crypto.getRandomValues`, and the `crypto` global, which loads Web Crypto).
+ * Rewritten, each is a function that binds on its first call (`export const v4 = (...args) =>
+ * (v4$bound ??= bindV4(getRandomValues))(...args)`): the same function once called, and dropped
+ * where unused.
+ */
+export const lazyBindings: Plugin = {
+  name: 'lazy-bindings',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]@(smithy|aws-sdk)[\\/][^\\/]+[\\/]dist-es[\\/](.*[\\/])?index\.js$/ }, (args) => ({
+      contents: withLazyBindings(fs.readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Each top-level `export const x = bindX(...);` as a function that makes the binding on its first
+ * call. An argument that is a top-level alias (`const _getRandomValues = getRandomValues;`) is
+ * replaced by what it names, and the alias dropped when nothing else uses it, so that the import is
+ * read at the first call too.
+ */
+export function withLazyBindings(source: string): string {
+  const aliases = new Map<string, string>();
+  for (const [, alias, target] of source.matchAll(/^const ([A-Za-z_$][\w$]*) = ([A-Za-z_$][\w$]*);$/gm)) aliases.set(alias, target);
+  const used = new Set<string>();
+  let rewritten = source.replace(/^export const ([A-Za-z_$][\w$]*) = (bind[A-Z][\w$]*)\(([^;\n]*)\);$/gm, (_, name: string, bind: string, args: string) => {
+    const resolved = args.replace(/[A-Za-z_$][\w$]*/g, (id) => {
+      const target = aliases.get(id);
+      if (target !== undefined) used.add(id);
+      return target ?? id;
+    });
+    return `let ${name}$bound;\nexport const ${name} = (...args) => (${name}$bound ??= ${bind}(${resolved}))(...args);`;
+  });
+  for (const alias of used) {
+    const declaration = `const ${alias} = ${aliases.get(alias)};\n`;
+    const rest = rewritten.replace(declaration, '');
+    if (!new RegExp(`(^|[^\\w$])${alias.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(rest)) rewritten = rest;
+  }
+  return rewritten;
 }
 
 /**
