@@ -4,11 +4,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BuildOptions, Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 const lambdaDir = path.join(__dirname, '..', 'lambda');
 
-export function handlerBuildOptions(entryPoint: string): BuildOptions {
+/**
+ * The options of one entry's build. The modules it defers (see deferredModules) are built on their
+ * own: their metafiles are pushed to `deferred`, so that what they contain can be added to the
+ * entry's (withDeferredInputs).
+ */
+export function handlerBuildOptions(entryPoint: string, deferred: Metafile[] = []): BuildOptions {
   return {
     entryPoints: [entryPoint],
     bundle: true,
@@ -21,7 +26,7 @@ export function handlerBuildOptions(entryPoint: string): BuildOptions {
     legalComments: 'none',
     // Lambda provides credentials in the environment: leave the rest of the default chain out.
     alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks, lazyBindings, treeShakableSchemas, withoutEventStreams],
+    plugins: [lazyChunks, deferredModules(deferred), lazyBindings, treeShakableSchemas, withoutEventStreams],
   };
 }
 
@@ -131,3 +136,55 @@ export const withoutEventStreams: Plugin = {
 
 /** What an operation that streams events fails with in the handler bundles. */
 export const EVENT_STREAMS_LEFT_OUT = 'cdk-datasets handler bundles leave out @smithy/core/event-streams: no operation they call streams events';
+
+/**
+ * `import { x } from './sdk.deferred'` (a module of lambda/ whose name ends in `.deferred.ts`, such as
+ * the SDK client and commands of a service): the module, with everything it imports, is bundled on
+ * its own first, as ES modules are, so that tree shaking keeps only what it uses; the result goes
+ * into the bundle as one module that runs when one of its exports is first read (its importers get a
+ * module of getters). Until then V8 only pre-parses that code, and none of its module initializers
+ * run: the SDK's classes, schemas, configuration and the built-ins they import (https, crypto,
+ * stream, fs/promises...) are made when the first request needs them, not when the chunk loads.
+ */
+export function deferredModules(metafiles: Metafile[]): Plugin {
+  return {
+    name: 'deferred-modules',
+    setup(plugin) {
+      const bundled = new Map<string, string>();
+      plugin.onResolve({ filter: /\.deferred$/ }, (args) => ({ path: path.resolve(args.resolveDir, `${args.path}.ts`), namespace: 'deferred' }));
+      plugin.onResolve({ filter: /^deferred-module:/ }, (args) => ({ path: args.path.substring('deferred-module:'.length), namespace: 'deferred-module' }));
+      plugin.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
+        const { outputFiles, metafile, warnings } = await build({
+          ...handlerBuildOptions(args.path),
+          format: 'esm',
+          // The whole bundle is minified: this module with it.
+          minify: false,
+          write: false,
+          outfile: `${path.basename(args.path, '.ts')}.js`,
+          metafile: true,
+          logLevel: 'silent',
+          plugins: [lazyChunks, lazyBindings, treeShakableSchemas, withoutEventStreams],
+        });
+        metafiles.push(metafile);
+        bundled.set(args.path, outputFiles[0].text);
+        const names = Object.values(metafile.outputs)[0].exports;
+        return {
+          contents: `let loaded;\nconst load = () => loaded ??= require(${JSON.stringify(`deferred-module:${args.path}`)});\n`
+            + `for (const key of ${JSON.stringify(names)}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });\n`,
+          loader: 'js',
+          warnings,
+        };
+      });
+      plugin.onLoad({ filter: /.*/, namespace: 'deferred-module' }, (args) => ({ contents: bundled.get(args.path), loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * The metafile of a build with the inputs of the modules it deferred, as if it had bundled them
+ * directly: what the third-party notices are made from (its output still counts a deferred module
+ * as one input).
+ */
+export function withDeferredInputs(metafile: Metafile, deferred: readonly Metafile[]): Metafile {
+  return { ...metafile, inputs: Object.assign({}, metafile.inputs, ...deferred.map((nested) => nested.inputs)) };
+}

@@ -1,22 +1,25 @@
 /**
  * What scripts/handler-build-options.ts does to the handler bundles for their cold start: the SDK
  * clients' schemas rewritten so that tree shaking drops the unused ones (and the rewrite changes no
- * value), event-stream support left out with an error that says so, and the SDK barrels' bindings
- * made on first call. The last tests read the bundles in assets/handlers (the bundle step writes
- * them before the tests).
+ * value), event-stream support left out with an error that says so, the SDK barrels' bindings made on
+ * first call, and deferred modules that run when first used. The last tests read the bundles in
+ * assets/handlers (the bundle step writes them before the tests).
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { build } from 'esbuild';
-import { EVENT_STREAMS_LEFT_OUT, handlerBuildOptions, withLazyBindings, withLiteralSchemaKeys } from '../../scripts/handler-build-options';
+import { build, type Metafile } from 'esbuild';
+import {
+  EVENT_STREAMS_LEFT_OUT, handlerBuildOptions, withDeferredInputs, withLazyBindings, withLiteralSchemaKeys,
+} from '../../scripts/handler-build-options';
 
 const root = path.join(__dirname, '..', '..');
 const handlers = path.join(root, 'assets', 'handlers');
 const schemasOf = (client: string) => path.join(root, 'node_modules', '@aws-sdk', client, 'dist-es', 'schemas', 'schemas_0.js');
 
 /** Bundles `source` (a module in `dir`, the repository's root by default) as the handlers are bundled, unminified. */
-async function bundle(source: string, { plugins = true, dir = root } = {}) {
-  const options = handlerBuildOptions('stdin.js');
+async function bundle(source: string, { plugins = true, dir = root, deferred = [] as Metafile[] } = {}) {
+  const options = handlerBuildOptions('stdin.js', deferred);
   return build({
     ...options,
     entryPoints: undefined,
@@ -118,6 +121,66 @@ describe('the SDK barrels\' bindings, made on first call', () => {
   });
 });
 
+describe('deferred modules', () => {
+  let dir: string;
+  beforeAll(() => {
+    // In the repository (build/ is not committed), where the SDK packages resolve.
+    fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+    dir = fs.mkdtempSync(path.join(root, 'build', 'deferred-test-'));
+    fs.writeFileSync(path.join(dir, 'counted.ts'), 'export const loads: string[] = ((globalThis as any).deferredLoads ??= []);\n');
+    fs.writeFileSync(path.join(dir, 'service.deferred.ts'), [
+      "import { loads } from './counted';",
+      "loads.push('service');",
+      'export class Client { constructor(readonly name: string) {} }',
+      'export function newClient(name: string) { return new Client(name); }',
+      'export let calls = 0;',
+      'export function call() { calls++; }',
+      "export { isThrottlingError } from '@smithy/core/retry';",
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => delete (globalThis as any).deferredLoads);
+
+  // Read where they are used, as the adapters read the SDK's commands: a read at load would run the module.
+  const entry = "import { Client, newClient, call, calls } from './service.deferred';\n"
+    + 'export const api = { Client: () => Client, newClient: (name) => newClient(name), call: () => call(), calls: () => calls };\n';
+
+  test('run when one of their exports is first read, not when the bundle loads', async () => {
+    const { outputFiles } = await bundle(entry, { dir });
+    const { api } = run(outputFiles[0].text);
+    expect((globalThis as any).deferredLoads).toBeUndefined();
+    expect(api.newClient('a')).toBeInstanceOf(api.Client());
+    expect((globalThis as any).deferredLoads).toEqual(['service']);
+    api.newClient('b');
+    expect((globalThis as any).deferredLoads).toEqual(['service']);
+  });
+
+  test('their importers see their exports: classes, functions and live values', async () => {
+    const { outputFiles } = await bundle(entry, { dir });
+    const { api } = run(outputFiles[0].text);
+    expect(new (api.Client())('c').name).toBe('c');
+    expect(api.calls()).toBe(0);
+    api.call();
+    api.call();
+    expect(api.calls()).toBe(2);
+  });
+
+  test('are tree-shaken: only what they export and use is bundled', async () => {
+    const { outputFiles } = await bundle(entry, { dir });
+    expect(outputFiles[0].text).toContain('isThrottlingError');
+    expect(outputFiles[0].text).not.toContain('retryMiddleware');
+  });
+
+  test('what they contain is listed among the inputs of the bundle\'s metafile', async () => {
+    const deferred: Metafile[] = [];
+    const { metafile } = await bundle(entry, { dir, deferred });
+    expect(deferred).toHaveLength(1);
+    const inputs = Object.keys(withDeferredInputs(metafile!, deferred).inputs);
+    expect(inputs.some((input) => input.endsWith('counted.ts'))).toBe(true);
+    expect(inputs.some((input) => /node_modules[\\/]@smithy[\\/]core[\\/]/.test(input))).toBe(true);
+  });
+});
+
 describe('the handler chunks', () => {
   const chunk = (name: string) => fs.readFileSync(path.join(handlers, `${name}.lazy.js`), 'utf8');
 
@@ -134,4 +197,19 @@ describe('the handler chunks', () => {
     expect(chunk(name)).toContain(EVENT_STREAMS_LEFT_OUT);
   });
 
+  /** The Node.js built-ins loaded by a fresh process that requires `files` (no built-in named in the script: see below). */
+  const builtinsLoadedWith = (...files: string[]) => {
+    // `node -e` loads a built-in whose name the script's text holds: the files are arguments.
+    const script = 'for (const file of process.argv.slice(1)) require(file); console.log(JSON.stringify(process.moduleLoadList));';
+    const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['-e', script, ...files], { encoding: 'utf8', env: { PATH: process.env.PATH } }));
+    return loaded.filter((m) => m.startsWith('NativeModule ')).map((m) => m.substring('NativeModule '.length));
+  };
+
+  test.each(['personalize', 'agentcore', 's3'])('%s loads with the entry bundle and no Node.js built-in that a bare node has not loaded', (name) => {
+    const bare = new Set(builtinsLoadedWith());
+    const loaded = builtinsLoadedWith(path.join(handlers, 'index.js'), path.join(handlers, `${name}.lazy.js`));
+    // async_hooks (the invocation budget's AsyncLocalStorage, made at load) is one a bare Node.js 20 has loaded already.
+    const added = loaded.filter((m) => !bare.has(m) && !m.startsWith('internal/') && m !== 'async_hooks');
+    expect(added).toEqual([]);
+  });
 });
