@@ -142,9 +142,10 @@ export const EVENT_STREAMS_LEFT_OUT = 'cdk-datasets handler bundles leave out @s
  * the SDK client and commands of a service): the module, with everything it imports, is bundled on
  * its own first, as ES modules are, so that tree shaking keeps only what it uses; the result goes
  * into the bundle as one module that runs when one of its exports is first read (its importers get a
- * module of getters). Until then V8 only pre-parses that code, and none of its module initializers
- * run: the SDK's classes, schemas, configuration and the built-ins they import (https, crypto,
- * stream, fs/promises...) are made when the first request needs them, not when the chunk loads.
+ * module of getters). V8 still parses that code with the chunk (and compiles it when it first runs),
+ * but none of its module initializers run until then: the SDK's classes, schemas, configuration and
+ * the built-ins they import (https, crypto, stream, fs/promises...) are made when the first request
+ * needs them, not when the chunk loads.
  */
 export function deferredModules(metafiles: Metafile[]): Plugin {
   return {
