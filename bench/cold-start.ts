@@ -4,7 +4,9 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { median } from './synth';
 
 const ASSETS = path.join(__dirname, '..', 'assets');
@@ -34,10 +36,10 @@ export function bundleKb(): Record<string, number> {
   return sizes;
 }
 
-function timeNode(script: string): number {
+function timeNode(script: string, env: NodeJS.ProcessEnv = {}): number {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['-e', script], { stdio: 'ignore', env: { PATH: process.env.PATH } });
-  if (result.status !== 0) throw new Error(`node -e ${script} failed with ${result.status}`);
+  const result = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, ...env } });
+  if (result.status !== 0) throw new Error(`node -e ${script} failed with ${result.status}: ${result.stderr}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
@@ -77,6 +79,114 @@ export function coldInit(runs = 15): { baselineMs: number; ms: Record<string, nu
     ratio[service] = ms[service] / baselineMs;
   }
   return { baselineMs, ms, ratio };
+}
+
+/**
+ * What a first request of each service costs on top of loading its code: a fresh process loads the
+ * handler code as coldInit does and makes one call of the service, through the handler, against a
+ * local HTTPS server that answers every request with a not-found error (a Delete of a resource that
+ * is gone: one call, answered, and done). What the bundles load on first use (the HTTPS stack, the
+ * SDK's request path, TLS with its root certificates) is paid here, so this is the honest figure
+ * beside coldInit: the cold start of an invocation that calls its service once.
+ */
+export async function coldFirstCall(runs = 15): Promise<{ baselineMs: number; ms: Record<string, number>; ratio: Record<string, number> }> {
+  const loads = coldLoads();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-datasets-bench-'));
+  const server = await startNotFoundServer(dir);
+  try {
+    const env = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL: `https://127.0.0.1:${server.port}`,
+      NODE_EXTRA_CA_CERTS: server.certFile,
+      // Lambda's nodejs22.x does not print the SDK's notice about Node.js 20; the bench machine may run 20.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const scripts: Record<string, string> = {};
+    for (const [service, files] of Object.entries(loads)) {
+      const call = FIRST_CALLS[service];
+      if (call) scripts[service] = call(files[0], files[files.length - 1]);
+    }
+    const samples: Record<string, number[]> = { baseline: [] };
+    for (const service of Object.keys(scripts)) samples[service] = [];
+    for (let i = 0; i < runs; i++) {
+      samples.baseline.push(timeNode('0'));
+      for (const [service, script] of Object.entries(scripts)) samples[service].push(timeNode(script, env));
+    }
+    const baselineMs = median(samples.baseline);
+    const ms: Record<string, number> = {};
+    const ratio: Record<string, number> = {};
+    for (const service of Object.keys(scripts)) {
+      ms[service] = median(samples[service]);
+      ratio[service] = ms[service] / baselineMs;
+    }
+    return { baselineMs, ms, ratio };
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LAMBDA_CONTEXT = '{ getRemainingTimeInMillis: () => 60000 }';
+const deleteOf = (resourceType: string, physicalId: string) => JSON.stringify({
+  RequestType: 'Delete',
+  ResourceType: resourceType,
+  LogicalResourceId: 'Bench',
+  RequestId: 'bench',
+  StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Bench/00000000-0000-0000-0000-000000000000',
+  PhysicalResourceId: physicalId,
+  ResourceProperties: {},
+});
+/** onEvent for the Delete of a resource that is gone: one call, and an exit 0 only when it ended as that call answered "not found" ends. */
+const onEventDelete = (resourceType: string, physicalId: string) => (entry: string) =>
+  `require(${JSON.stringify(entry)}).onEvent(${deleteOf(resourceType, physicalId)}, ${LAMBDA_CONTEXT})`
+  + '.then((r) => process.exit(r.Action === "delete" ? 0 : 2), (e) => { console.error(e); process.exit(1); });';
+
+/** Per service measured by coldInit: the first call (the entry bundle, and the chunk the call loads). */
+const FIRST_CALLS: Record<string, (entry: string, chunk: string) => string> = {
+  // DeleteDatasetGroup (awsJson1_1), through onEvent.
+  personalize: onEventDelete('Custom::PersonalizeDatasetGroup', 'arn:aws:personalize:us-east-1:123456789012:dataset-group/bench'),
+  // DeleteDataset (restJson1), through onEvent.
+  agentcore: onEventDelete('Custom::AgentCoreEvaluationDataset', 'arn:aws:bedrock-agentcore:us-east-1:123456789012:dataset/bench-0123456789'),
+  // HeadObject, as objects.ts calls the S3 chunk.
+  s3: (entry, chunk) => `require(${JSON.stringify(entry)});require(${JSON.stringify(chunk)}).objectExists({ bucket: 'bench', key: 'gone.jsonl' })`
+    + '.then((found) => process.exit(found ? 2 : 0), (e) => { console.error(e); process.exit(1); });',
+};
+
+/**
+ * An HTTPS server on the loopback interface, in a worker thread (the bench's own thread is blocked in
+ * spawnSync while a measured process runs), with a self-signed certificate made by openssl, that
+ * answers every request with a not-found error every protocol of the handlers reads as one: status
+ * 404, the error type as the restJson1 header and as awsJson's `__type`.
+ */
+async function startNotFoundServer(dir: string): Promise<{ port: number; certFile: string; close: () => Promise<void> }> {
+  const keyFile = path.join(dir, 'key.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  if (openssl.status !== 0) throw new Error(`openssl could not make the bench server's certificate: ${openssl.stderr ?? openssl.error}`);
+  const worker = new Worker(`
+    const https = require('https');
+    const fs = require('fs');
+    const { parentPort, workerData } = require('worker_threads');
+    const body = JSON.stringify({ __type: 'ResourceNotFoundException', message: 'cdk-datasets bench: not found' });
+    const server = https.createServer({ key: fs.readFileSync(workerData.keyFile), cert: fs.readFileSync(workerData.certFile) }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(404, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ResourceNotFoundException',
+        'x-amzn-requestid': 'bench',
+        'content-length': Buffer.byteLength(body),
+      }).end(req.method === 'HEAD' ? undefined : body));
+    });
+    server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+  `, { eval: true, workerData: { keyFile, certFile } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return { port, certFile, close: async () => { await worker.terminate(); } };
 }
 
 /** The package as `npm pack` would make it: tarball size, and how much of its JavaScript is inline source maps. */

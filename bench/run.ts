@@ -6,13 +6,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { bundleKb, coldInit, lazyBundleKb, packageFigures } from './cold-start';
+import { bundleKb, coldFirstCall, coldInit, lazyBundleKb, packageFigures } from './cold-start';
 import { ASSUMED_REQUESTS_PER_SECOND, deployAtScale, DeployFigures, statusCallsOfWait, usualCreateMs } from './scale';
 import { fixedResources, fixedResourcesByMix, marginalResources, median, scaleLimit, synthRatio, synthRatioWarmEngine } from './synth';
 import { targetOf } from './targets';
 import { measureWait, parallelDeploySpeedup } from './wait';
 
 const MINUTE = 60_000;
+/** What the first call of each service is (bench/cold-start.ts, coldFirstCall). */
+const FIRST_CALL_NOTES: Record<string, string> = {
+  personalize: 'DeleteDatasetGroup (onEvent, Delete)',
+  agentcore: 'DeleteDataset (onEvent, Delete)',
+  s3: 'HeadObject',
+};
 
 interface Row {
   readonly key: string;
@@ -63,6 +69,15 @@ async function main(argv: string[]) {
     const what = service === 'handlers' ? 'entry bundle alone' : `entry bundle + ${service}.lazy.js`;
     add(`coldInitMs.${service}`, round(cold.ms[service]), `${what}, median of 15 interleaved`);
     add(`coldInitRatio.${service}`, round(cold.ratio[service], 2));
+  }
+  // What the bundles leave to first use is paid by the first request: a fresh process that loads
+  // the handler code and makes one call of the service (reported, no target).
+  const first = await coldFirstCall(15);
+  add('coldFirstCallBaselineMs', round(first.baselineMs), 'node -e 0, median of 15');
+  for (const service of Object.keys(first.ms)) {
+    add(`coldFirstCallMs.${service}`, round(first.ms[service]), `coldInit's load + one ${FIRST_CALL_NOTES[service] ?? 'call'} `
+      + 'over HTTPS to a local server answering not found, median of 15 interleaved');
+    add(`coldFirstCallRatio.${service}`, round(first.ratio[service], 2));
   }
 
   const ours = await measureWait(20);

@@ -2,9 +2,9 @@
  * The S3 calls of the handlers (see objects.ts): a chunk of its own (s3.lazy.js), loaded on first
  * use, since the S3 client is larger than the rest of the handler code and few requests need it.
  */
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { bounded, clientConfig } from './core/client';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyError } from './core/errors';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, newS3Client } from './s3-sdk.deferred';
 
 /** An S3 object. */
 export interface S3Object {
@@ -21,7 +21,7 @@ const S3_REQUEST_TIMEOUT_MS = 5 * 60_000;
 let client: S3Client | undefined;
 
 function s3(): S3Client {
-  client ??= bounded(new S3Client(clientConfig(S3_REQUEST_TIMEOUT_MS)));
+  client ??= newS3Client(S3_REQUEST_TIMEOUT_MS);
   return client;
 }
 

@@ -2,7 +2,8 @@
  * Bundles the custom-resource handlers (lambda/index.ts) into assets/handlers/index.js, with each
  * lambda/*.lazy.ts as a chunk beside it (personalize.lazy.js, agentcore.lazy.js, s3.lazy.js) that
  * index.js loads on first use: minified, with the AWS SDK clients they use (the Lambda runtime's
- * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset).
+ * built-in SDK can lag behind new APIs such as AgentCore's CreateDataset). Within a chunk, the SDK
+ * client and commands (its *.deferred.ts module) run on the first request (handler-build-options.ts).
  *
  * Then the `cdk-datasets` command (cli/bin.ts: plan, and rehearse with the emulator and driver of
  * rehearsal/) into assets/cli/cdk-datasets.js, the package's `bin`: one file that needs nothing the
@@ -15,8 +16,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { build, Plugin } from 'esbuild';
-import { handlerBuildOptions } from './handler-build-options';
+import { build, Metafile, Plugin } from 'esbuild';
+import { handlerBuildOptions, withDeferredInputs } from './handler-build-options';
 import { BundleMetafile, writeThirdPartyNotices } from './third-party-notices';
 import { dataDirectory, EMULATED_SERVICES } from '../rehearsal/iam/reference';
 
@@ -98,10 +99,11 @@ async function bundleCli(): Promise<BundleMetafile> {
 }
 
 async function bundle(entry: string, outfile: string): Promise<BundleMetafile> {
-  const { metafile } = await build({ ...handlerBuildOptions(path.join(lambdaDir, entry)), outfile, logLevel: 'warning', metafile: true });
+  const deferred: Metafile[] = [];
+  const { metafile } = await build({ ...handlerBuildOptions(path.join(lambdaDir, entry), deferred), outfile, logLevel: 'warning', metafile: true });
   const kb = (fs.statSync(outfile).size / 1024).toFixed(1);
   console.log(`bundled handlers/${path.basename(outfile)}: ${kb} KiB`);
-  return { name: `handlers/${path.basename(outfile)}`, metafile };
+  return { name: `handlers/${path.basename(outfile)}`, metafile: withDeferredInputs(metafile, deferred) };
 }
 
 main().catch((error) => {

@@ -4,11 +4,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BuildOptions, Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 const lambdaDir = path.join(__dirname, '..', 'lambda');
 
-export function handlerBuildOptions(entryPoint: string): BuildOptions {
+/**
+ * The options of one entry's build. The modules it defers (see deferredModules) are built on their
+ * own: their metafiles are pushed to `deferred`, so that what they contain can be added to the
+ * entry's (withDeferredInputs).
+ */
+export function handlerBuildOptions(entryPoint: string, deferred: Metafile[] = []): BuildOptions {
   return {
     entryPoints: [entryPoint],
     bundle: true,
@@ -21,7 +26,7 @@ export function handlerBuildOptions(entryPoint: string): BuildOptions {
     legalComments: 'none',
     // Lambda provides credentials in the environment: leave the rest of the default chain out.
     alias: { '@aws-sdk/credential-provider-node': path.join(lambdaDir, 'core', 'lambda-credentials.ts') },
-    plugins: [lazyChunks, treeShakableSchemas, withoutEventStreams],
+    plugins: [lazyChunks, deferredModules(deferred), lazyBindings, treeShakableSchemas, withoutEventStreams],
   };
 }
 
@@ -63,6 +68,54 @@ export function withLiteralSchemaKeys(source: string): string {
 }
 
 /**
+ * The barrels of the SDK's packages (the `index.js` files under `dist-es` of `@smithy/*` and
+ * `@aws-sdk/*`) bind some of their functions to a dependency when loaded: `export const v4 =
+ * bindV4(getRandomValues)`, `export const retryMiddleware = bindRetryMiddleware(isStreamingPayload)`.
+ * esbuild must keep a call it cannot prove pure, with all it reaches, even in a bundle that never
+ * uses the function (the entry bundle imports three error classifiers from `@smithy/core/retry` and
+ * got the retry middleware, a UUID generator and `crypto` with them); and binding reads the
+ * dependency at load (`crypto.getRandomValues`, and the `crypto` global, which loads Web Crypto).
+ * Rewritten, each is a function that binds on its first call (`export const v4 = (...args) =>
+ * (v4$bound ??= bindV4(getRandomValues))(...args)`): the same function once called, and dropped
+ * where unused.
+ */
+export const lazyBindings: Plugin = {
+  name: 'lazy-bindings',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]@(smithy|aws-sdk)[\\/][^\\/]+[\\/]dist-es[\\/](.*[\\/])?index\.js$/ }, (args) => ({
+      contents: withLazyBindings(fs.readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Each top-level `export const x = bindX(...);` as a function that makes the binding on its first
+ * call. An argument that is a top-level alias (`const _getRandomValues = getRandomValues;`) is
+ * replaced by what it names, and the alias dropped when nothing else uses it, so that the import is
+ * read at the first call too.
+ */
+export function withLazyBindings(source: string): string {
+  const aliases = new Map<string, string>();
+  for (const [, alias, target] of source.matchAll(/^const ([A-Za-z_$][\w$]*) = ([A-Za-z_$][\w$]*);$/gm)) aliases.set(alias, target);
+  const used = new Set<string>();
+  let rewritten = source.replace(/^export const ([A-Za-z_$][\w$]*) = (bind[A-Z][\w$]*)\(([^;\n]*)\);$/gm, (_, name: string, bind: string, args: string) => {
+    const resolved = args.replace(/[A-Za-z_$][\w$]*/g, (id) => {
+      const target = aliases.get(id);
+      if (target !== undefined) used.add(id);
+      return target ?? id;
+    });
+    return `let ${name}$bound;\nexport const ${name} = (...args) => (${name}$bound ??= ${bind}(${resolved}))(...args);`;
+  });
+  for (const alias of used) {
+    const declaration = `const ${alias} = ${aliases.get(alias)};\n`;
+    const rest = rewritten.replace(declaration, '');
+    if (!new RegExp(`(^|[^\\w$])${alias.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(rest)) rewritten = rest;
+  }
+  return rewritten;
+}
+
+/**
  * The SDK's protocols load event-stream support with `await import('@smithy/core/event-streams')`
  * when an operation streams events, which no operation of the handlers does. Bundled, that import
  * takes 20 KiB of code and zlib into each chunk, and makes esbuild wrap it and every module it
@@ -83,3 +136,56 @@ export const withoutEventStreams: Plugin = {
 
 /** What an operation that streams events fails with in the handler bundles. */
 export const EVENT_STREAMS_LEFT_OUT = 'cdk-datasets handler bundles leave out @smithy/core/event-streams: no operation they call streams events';
+
+/**
+ * `import { x } from './sdk.deferred'` (a module of lambda/ whose name ends in `.deferred.ts`, such as
+ * the SDK client and commands of a service): the module, with everything it imports, is bundled on
+ * its own first, as ES modules are, so that tree shaking keeps only what it uses; the result goes
+ * into the bundle as one module that runs when one of its exports is first read (its importers get a
+ * module of getters). V8 still parses that code with the chunk (and compiles it when it first runs),
+ * but none of its module initializers run until then: the SDK's classes, schemas, configuration and
+ * the built-ins they import (https, crypto, stream, fs/promises...) are made when the first request
+ * needs them, not when the chunk loads.
+ */
+export function deferredModules(metafiles: Metafile[]): Plugin {
+  return {
+    name: 'deferred-modules',
+    setup(plugin) {
+      const bundled = new Map<string, string>();
+      plugin.onResolve({ filter: /\.deferred$/ }, (args) => ({ path: path.resolve(args.resolveDir, `${args.path}.ts`), namespace: 'deferred' }));
+      plugin.onResolve({ filter: /^deferred-module:/ }, (args) => ({ path: args.path.substring('deferred-module:'.length), namespace: 'deferred-module' }));
+      plugin.onLoad({ filter: /.*/, namespace: 'deferred' }, async (args) => {
+        const { outputFiles, metafile, warnings } = await build({
+          ...handlerBuildOptions(args.path),
+          format: 'esm',
+          // The whole bundle is minified: this module with it.
+          minify: false,
+          write: false,
+          outfile: `${path.basename(args.path, '.ts')}.js`,
+          metafile: true,
+          logLevel: 'silent',
+          plugins: [lazyChunks, lazyBindings, treeShakableSchemas, withoutEventStreams],
+        });
+        metafiles.push(metafile);
+        bundled.set(args.path, outputFiles[0].text);
+        const names = Object.values(metafile.outputs)[0].exports;
+        return {
+          contents: `let loaded;\nconst load = () => loaded ??= require(${JSON.stringify(`deferred-module:${args.path}`)});\n`
+            + `for (const key of ${JSON.stringify(names)}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });\n`,
+          loader: 'js',
+          warnings,
+        };
+      });
+      plugin.onLoad({ filter: /.*/, namespace: 'deferred-module' }, (args) => ({ contents: bundled.get(args.path), loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * The metafile of a build with the inputs of the modules it deferred, as if it had bundled them
+ * directly: what the third-party notices are made from (its output still counts a deferred module
+ * as one input).
+ */
+export function withDeferredInputs(metafile: Metafile, deferred: readonly Metafile[]): Metafile {
+  return { ...metafile, inputs: Object.assign({}, metafile.inputs, ...deferred.map((nested) => nested.inputs)) };
+}

@@ -2,11 +2,9 @@
  * What every AgentCore adapter shares: the client, status mapping, ARNs, idempotency tokens and
  * tagging.
  */
-import {
-  BedrockAgentCoreControlClient, GetDatasetCommand, TagResourceCommand, UntagResourceCommand,
-} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetDatasetCommand, newAgentCoreClient, TagResourceCommand, UntagResourceCommand } from './sdk.deferred';
 import type { LifecycleState, Tagging } from '../core/adapter';
-import { bounded, clientConfig } from '../core/client';
 import { type RequestContext, shortHash } from '../core/naming';
 
 let client: BedrockAgentCoreControlClient | undefined;
@@ -16,7 +14,7 @@ let client: BedrockAgentCoreControlClient | undefined;
  * set: the SDK honours AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL by itself.
  */
 export function agentcore(): BedrockAgentCoreControlClient {
-  client ??= bounded(new BedrockAgentCoreControlClient(clientConfig()));
+  client ??= newAgentCoreClient();
   return client;
 }
 

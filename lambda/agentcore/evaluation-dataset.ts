@@ -27,17 +27,19 @@
  *            delete issued again, DELETE_FAILED is retried, REFERENCED_BY_EVAL_JOB fails with what
  *            to do. Gone counts as done.
  */
-import {
-  AddDatasetExamplesCommand, CreateDatasetCommand, CreateDatasetVersionCommand, DatasetSchemaType, DataSourceType,
-  DeleteDatasetCommand, DeleteDatasetExamplesCommand, GetDatasetCommand, GetDatasetCommandOutput,
-  ListDatasetExamplesCommand, ListDatasetsCommand, ListDatasetVersionsCommand,
-  UpdateDatasetCommand, UpdateDatasetExamplesCommand, UpdateDatasetExamplesCommandInput,
+import type {
+  DatasetSchemaType, DataSourceType, GetDatasetCommandOutput, UpdateDatasetExamplesCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentcore, clientToken, datasetIdOf, datasetTagging, isDatasetArn, lifecycleState } from './common';
 import {
   batches, Example, FIRST_PAGE_SIZE, isObject, isPageTooLarge, ListedExample, listedExample, pageSizeAfter,
   parseJsonl, planExamples,
 } from './examples';
+import {
+  AddDatasetExamplesCommand, CreateDatasetCommand, CreateDatasetVersionCommand, DeleteDatasetCommand,
+  DeleteDatasetExamplesCommand, GetDatasetCommand, ListDatasetExamplesCommand, ListDatasetsCommand,
+  ListDatasetVersionsCommand, UpdateDatasetCommand, UpdateDatasetExamplesCommand,
+} from './sdk.deferred';
 import type { Properties } from '../../src/contract';
 import type { FollowUpRequest, Progress, ResourceAdapter } from '../core/adapter';
 import { asSentence, classifyError, describeError, LifecycleError } from '../core/errors';

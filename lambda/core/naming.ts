@@ -1,5 +1,5 @@
 /** Who asks (the request's context), generated names and the ownership tag's value. */
-import { createHash } from 'crypto';
+import type * as Crypto from 'crypto';
 import type { NameRule } from '../../src/contract';
 
 /** Facts about the request that adapters need: who asks, and where. */
@@ -29,6 +29,10 @@ export function contextOf(event: { RequestId: string; LogicalResourceId: string;
 }
 
 export function shortHash(...parts: string[]): string {
+  // Required here, not imported: `crypto` (which loads `stream`) would otherwise load with the
+  // handler code, before any request that hashes.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('crypto') as typeof Crypto;
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 

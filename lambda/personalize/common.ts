@@ -1,11 +1,9 @@
 /**
  * What every Personalize adapter shares: the client, status mapping, ARNs and tagging.
  */
-import {
-  ListTagsForResourceCommand, PersonalizeClient, TagResourceCommand, UntagResourceCommand,
-} from '@aws-sdk/client-personalize';
+import type { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { ListTagsForResourceCommand, newPersonalizeClient, TagResourceCommand, UntagResourceCommand } from './sdk.deferred';
 import type { LifecycleState, Tag, Tagging } from '../core/adapter';
-import { bounded, clientConfig } from '../core/client';
 import type { ErrorKind } from '../core/errors';
 import type { RequestContext } from '../core/naming';
 
@@ -13,7 +11,7 @@ let client: PersonalizeClient | undefined;
 
 /** One client per Lambda container; tests replace its calls with aws-sdk-client-mock. */
 export function personalize(): PersonalizeClient {
-  client ??= bounded(new PersonalizeClient(clientConfig()));
+  client ??= newPersonalizeClient();
   return client;
 }
 

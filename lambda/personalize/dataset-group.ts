@@ -2,8 +2,9 @@
  * Personalize dataset groups. Only tags change in place; a change of name, domain, key or role
  * replaces the group. CreateDatasetGroup is asynchronous: the core waits for ACTIVE.
  */
-import { CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, Domain } from '@aws-sdk/client-personalize';
+import type { Domain } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand } from './sdk.deferred';
 import type { ResourceAdapter } from '../core/adapter';
 import { replacingOrRefuse } from '../core/replacement';
 import { RULES } from '../rules';

@@ -20,8 +20,9 @@
  *           deletion waits while the job is still running, so that deleting the dataset after it does
  *           not meet a running import job; then a staged copy is removed, and it is done.
  */
-import { CreateDatasetImportJobCommand, DatasetImportJob, DescribeDatasetImportJobCommand, ImportMode } from '@aws-sdk/client-personalize';
+import type { DatasetImportJob, ImportMode } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeArn, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { CreateDatasetImportJobCommand, DescribeDatasetImportJobCommand } from './sdk.deferred';
 import type { Properties } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, describeError, isPassing } from '../core/errors';

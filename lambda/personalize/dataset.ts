@@ -17,10 +17,9 @@
  *   Delete  DeleteDataset, then wait until it is gone. A dataset that an import job is writing to
  *           (ResourceInUseException) is asked again, with a growing interval, until the wait bound.
  */
-import {
-  CreateDatasetCommand, Dataset, DeleteDatasetCommand, DescribeDatasetCommand, DescribeSchemaCommand, UpdateDatasetCommand,
-} from '@aws-sdk/client-personalize';
+import type { Dataset } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { CreateDatasetCommand, DeleteDatasetCommand, DescribeDatasetCommand, DescribeSchemaCommand, UpdateDatasetCommand } from './sdk.deferred';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, LifecycleError } from '../core/errors';
 import { replacingOrRefuse } from '../core/replacement';

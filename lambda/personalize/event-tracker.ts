@@ -14,10 +14,8 @@
  *   Delete  DeleteEventTracker, then wait until it is gone (the group's own deletion, which follows,
  *           is refused while a tracker is left).
  */
-import {
-  CreateEventTrackerCommand, DeleteEventTrackerCommand, DescribeEventTrackerCommand, ListEventTrackersCommand,
-} from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, lifecycleState, nameFromArn, personalize, personalizeTagging, toPersonalizeTags, classifyPersonalizeError } from './common';
+import { CreateEventTrackerCommand, DeleteEventTrackerCommand, DescribeEventTrackerCommand, ListEventTrackersCommand } from './sdk.deferred';
 import type { ResourceAdapter } from '../core/adapter';
 import { findInPages } from '../core/paging';
 import { replacingOrRefuse } from '../core/replacement';

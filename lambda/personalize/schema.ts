@@ -10,8 +10,9 @@
  *           that dataset is being deleted) is asked again, with a growing interval, until it is gone
  *           or the wait bound fails the deletion with the service's reason.
  */
-import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand, Domain } from '@aws-sdk/client-personalize';
+import type { Domain } from '@aws-sdk/client-personalize';
 import { isPersonalizeArn, nameFromArn, personalize, personalizeArn, classifyPersonalizeError } from './common';
+import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from './sdk.deferred';
 import { PERSONALIZE_NAME_RULE } from '../../src/contract';
 import type { ResourceAdapter } from '../core/adapter';
 import { classifyError, withMessage } from '../core/errors';
