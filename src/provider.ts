@@ -97,6 +97,14 @@ export class DatasetsProvider extends Construct {
   /** Where the handlers, the Provider framework's functions and its waiter write their logs. */
   public readonly logGroup: logs.ILogGroup;
 
+  /**
+   * The service token as the framework entry function's ARN attribute: what the custom resources of
+   * the provider's own stack use. {@link serviceToken} resolves through a check for a consumer in
+   * another account or region first, which a resource in this stack never is, at every resolution.
+   * @internal
+   */
+  public readonly _serviceTokenInStack: string;
+
   private readonly role: iam.Role;
   private readonly logs: logs.LogGroup;
   private readonly grantKeys = new Set<string>();
@@ -142,6 +150,7 @@ export class DatasetsProvider extends Construct {
       waiterStateMachineLogOptions: { destination: this.logs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    this._serviceTokenInStack = (provider.node.findChild('framework-onEvent').node.defaultChild as lambda.CfnFunction).attrArn;
 
     // Findings the Provider framework's own resources cannot avoid, acknowledged on those resources
     // only (never on the user's stack), each with its specific finding and reason.

@@ -38,7 +38,7 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
   const tags = options.tags;
   const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
   const resource = new CustomResource(scope, 'Resource', {
-    serviceToken: provider.serviceToken,
+    serviceToken: provider._serviceTokenInStack,
     resourceType: spec.type,
     properties: {
       ...properties,
