@@ -1,4 +1,4 @@
-import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, IResolvable, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { TagRules, throwIfInvalid, validateTags, validateTimeout } from './validation';
 import {
@@ -42,7 +42,7 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
     resourceType: spec.type,
     properties: {
       ...properties,
-      ...(tags ? { Tags: Lazy.any({ produce: () => tags.manager.renderTags() }, { omitEmptyArray: true }) } : {}),
+      ...(tags ? { Tags: new RenderedTags(tags.manager) } : {}),
       WaitTimeoutSeconds: waitTimeout.toSeconds(),
     },
     serviceTimeout: Duration.seconds(SERVICE_TIMEOUT_SECONDS),
@@ -50,9 +50,37 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
   });
   if (tags) {
     // Tags arrive through Aspects, so they can only be checked once synthesis has applied them.
-    scope.node.addValidation({ validate: () => validateTags(renderedTags(tags.manager), tags.rules) });
+    scope.node.addValidation({ validate: () => (tags.manager.hasTags() ? validateTags(renderedTags(tags.manager), tags.rules) : []) });
   }
   return { resource, provider, attributes: attributeNames(options.resource) };
+}
+
+/**
+ * A resource's Tags property: its tag manager's tags, rendered at the first resolution (by then
+ * synthesis has applied the Tags aspects), and left out when there are none. What
+ * `Lazy.any({ produce: () => manager.renderTags() }, { omitEmptyArray: true })` renders, without a
+ * producer, a box and their checks for every resource, and without rendering a manager that holds
+ * no tags.
+ */
+class RenderedTags implements IResolvable {
+  private static readonly NO_CREATION_STACK: string[] = [];
+  private rendered?: { readonly tags: unknown };
+
+  constructor(private readonly manager: TagManager) {}
+
+  public get creationStack(): string[] {
+    return RenderedTags.NO_CREATION_STACK;
+  }
+
+  public resolve(): unknown {
+    this.rendered ??= { tags: this.manager.hasTags() ? this.manager.renderTags() : undefined };
+    const tags = this.rendered.tags;
+    return Array.isArray(tags) && tags.length === 0 ? undefined : tags;
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
 }
 
 export function newTagManager(resource: ResourceName): TagManager {
