@@ -6,6 +6,10 @@ import {
 } from '../contract';
 import { DatasetsProvider } from '../provider';
 
+/** Durations are immutable: made once rather than for every resource. */
+const DEFAULT_WAIT_TIMEOUT = Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
+const SERVICE_TIMEOUT = Duration.seconds(SERVICE_TIMEOUT_SECONDS);
+
 export interface DatasetResourceOptions<R extends ResourceName> {
   /** The contract's name of the resource type. */
   readonly resource: R;
@@ -36,7 +40,7 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
     properties[key] = kind?.startsWith('json') ? Stack.of(scope).toJsonString(value) : value;
   }
   const tags = options.tags;
-  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
+  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? DEFAULT_WAIT_TIMEOUT;
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: provider._serviceTokenInStack,
     resourceType: spec.type,
@@ -45,7 +49,7 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
       ...(tags ? { Tags: new RenderedTags(tags.manager) } : {}),
       WaitTimeoutSeconds: waitTimeout.toSeconds(),
     },
-    serviceTimeout: Duration.seconds(SERVICE_TIMEOUT_SECONDS),
+    serviceTimeout: SERVICE_TIMEOUT,
     removalPolicy: options.removalPolicy,
   });
   if (tags) {
