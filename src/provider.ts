@@ -97,9 +97,18 @@ export class DatasetsProvider extends Construct {
   /** Where the handlers, the Provider framework's functions and its waiter write their logs. */
   public readonly logGroup: logs.ILogGroup;
 
+  /**
+   * The service token as the framework entry function's ARN attribute: what the custom resources of
+   * the provider's own stack use. {@link serviceToken} resolves through a check for a consumer in
+   * another account or region first, which a resource in this stack never is, at every resolution.
+   * @internal
+   */
+  public readonly _serviceTokenInStack: string;
+
   private readonly role: iam.Role;
   private readonly logs: logs.LogGroup;
-  private readonly grantKeys = new Set<string>();
+  /** The action lists granted so far, by `<service>:<resource type>`, or `*` for any resource. */
+  private readonly grants = new Map<string, Array<readonly string[]>>();
   private stagingBucket?: s3.Bucket;
   private configured = false;
   private removalPolicy?: RemovalPolicy;
@@ -142,6 +151,7 @@ export class DatasetsProvider extends Construct {
       waiterStateMachineLogOptions: { destination: this.logs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    this._serviceTokenInStack = (provider.node.findChild('framework-onEvent').node.defaultChild as lambda.CfnFunction).attrArn;
 
     // Findings the Provider framework's own resources cannot avoid, acknowledged on those resources
     // only (never on the user's stack), each with its specific finding and reason.
@@ -185,23 +195,24 @@ export class DatasetsProvider extends Construct {
   /**
    * Lets the handlers call `actions` on this account and region's resources of one type. Names are
    * generated at deploy time, so the ARN ends in a wildcard; the finding is acknowledged for that ARN.
+   * `why` is asked for only when the grant is new.
    * @internal
    */
-  public _grantOnResourceType(service: string, resourceType: string, actions: string[], why: string): void {
+  public _grantOnResourceType(service: string, resourceType: string, actions: readonly string[], why: () => string): void {
     // Every construct asks for its type's grant: the ARN (tokens to make) only for the first.
-    if (!this.once(`${service}:${resourceType}/* ${actions.join(',')}`)) return;
+    if (!this.isNewGrant(`${service}:${resourceType}`, actions)) return;
     const arn = Stack.of(this).formatArn({ service, resource: resourceType, resourceName: '*' });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
-    acknowledge(this.role, [`Resource::${nagTextOf(this, arn)}`], why);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [arn] }));
+    acknowledge(this.role, [`Resource::${nagTextOf(this, arn)}`], why());
   }
 
   /**
    * Lets the handlers call actions that IAM can only grant on "*".
    * @internal
    */
-  public _grantOnAnyResource(actions: string[], why: string): void {
-    if (!this.once(`* ${actions.join(',')}`)) return;
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+  public _grantOnAnyResource(actions: readonly string[], why: string): void {
+    if (!this.isNewGrant('*', actions)) return;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: ['*'] }));
     acknowledge(this.role, ['Resource::*'], why);
   }
 
@@ -241,9 +252,14 @@ export class DatasetsProvider extends Construct {
     this.removalPolicy = props.removalPolicy;
   }
 
-  private once(key: string): boolean {
-    if (this.grantKeys.has(key)) return false;
-    this.grantKeys.add(key);
+  /**
+   * Whether `actions` on `resources` is not granted yet, and records it. Constructs pass their
+   * module's constant lists, so a repeated grant is found by identity before any list is compared.
+   */
+  private isNewGrant(resources: string, actions: readonly string[]): boolean {
+    const granted = this.grants.get(resources) ?? [];
+    if (granted.some((g) => g === actions || (g.length === actions.length && g.every((a, i) => a === actions[i])))) return false;
+    this.grants.set(resources, [...granted, actions]);
     return true;
   }
 

@@ -274,7 +274,7 @@ export class EvaluationDataset extends EvaluationDatasetBase implements ITaggabl
     this.cdkTagManager = newTagManager('EvaluationDataset');
 
     const provider = DatasetsProvider.of(this);
-    provider._grantOnResourceType('bedrock-agentcore', 'dataset', EVALUATION_DATASET_HANDLER_ACTIONS,
+    provider._grantOnResourceType('bedrock-agentcore', 'dataset', EVALUATION_DATASET_HANDLER_ACTIONS, () =>
       'Dataset ids are made by AgentCore when the dataset is created, so the handler may act on any dataset of this ' +
       'account and region; it only changes datasets the stack created (ownership tag).');
     provider._grantOnAnyResource(EVALUATION_DATASET_ACCOUNT_ACTIONS, 'The Service Authorization Reference gives ' +

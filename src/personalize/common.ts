@@ -25,12 +25,24 @@ export function validatePersonalizeName(value: string | undefined, property: str
  * region's resources of `resourceType` (names are generated at deploy time, so the ARNs end in a
  * wildcard), and, for a resource type that takes tags, to tag them.
  */
-export function personalizeProvider(scope: Construct, resourceType: string, actions: string[], taggable = true): DatasetsProvider {
+export function personalizeProvider(scope: Construct, resourceType: string, actions: readonly string[], taggable = true): DatasetsProvider {
   const provider = DatasetsProvider.of(scope);
-  provider._grantOnResourceType('personalize', resourceType, [...actions, ...(taggable ? TAGGING_HANDLER_ACTIONS : [])],
+  provider._grantOnResourceType('personalize', resourceType, taggable ? withTagging(actions) : actions, () =>
     `Names of Personalize ${resourceType} resources are generated at deploy time, so the handler may act on any of this ` +
     'account and region; it only changes resources the stack created (ownership tag).');
   return provider;
+}
+
+/** Each action list with the tagging actions added, made once: the provider knows a list it has granted by identity. */
+const WITH_TAGGING = new WeakMap<readonly string[], readonly string[]>();
+
+function withTagging(actions: readonly string[]): readonly string[] {
+  let all = WITH_TAGGING.get(actions);
+  if (!all) {
+    all = [...actions, ...TAGGING_HANDLER_ACTIONS];
+    WITH_TAGGING.set(actions, all);
+  }
+  return all;
 }
 
 /**

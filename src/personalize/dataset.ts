@@ -229,7 +229,7 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     throwIfInvalid(this, [
       ...validatePersonalizeName(props.datasetName, 'datasetName'),
       ...validateString(datasetType.value, { property: 'datasetType', minLength: 1 }),
-      ...(groupDomain.known ? checkDomainDatasetType(datasetType.key, datasetType.value, groupDomain.domain, 'datasetType') : []),
+      ...(groupDomain.domain ? checkDomainDatasetType(datasetType.key, datasetType.value, groupDomain.domain, 'datasetType') : []),
       ...matchSchema(datasetType, schema, group, groupDomain),
     ]);
 
@@ -312,8 +312,9 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
 /** The schema must be written for the dataset's type and for the group's domain. */
 function matchSchema(datasetType: DatasetType, schema: ISchema, group: IDatasetGroup, groupDomain: { known: boolean; domain?: string }): string[] {
   const errors: string[] = [];
-  if (schema.datasetType && !Token.isUnresolved(schema.datasetType.value) && !Token.isUnresolved(datasetType.value)
-    && !schema.datasetType.matches(datasetType)) {
+  // The same DatasetType object (the usual case: both name the constant) matches without a look at its value.
+  if (schema.datasetType && schema.datasetType !== datasetType && !Token.isUnresolved(schema.datasetType.value)
+    && !Token.isUnresolved(datasetType.value) && !schema.datasetType.matches(datasetType)) {
     errors.push(`datasetType ${datasetType.value} does not match schema ${schema.node.path}, which is for ${schema.datasetType.value} datasets; ` +
       'a dataset\'s schema must be written for its type');
   }

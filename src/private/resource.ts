@@ -1,10 +1,14 @@
-import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, CustomResource, Duration, IResolvable, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { TagRules, throwIfInvalid, validateTags, validateTimeout } from './validation';
 import {
   attributeNames, DEFAULT_WAIT_TIMEOUT_SECONDS, OperationalProperties, Properties, RESOURCES, ResourceName, SERVICE_TIMEOUT_SECONDS,
 } from '../contract';
 import { DatasetsProvider } from '../provider';
+
+/** Durations are immutable: made once rather than for every resource. */
+const DEFAULT_WAIT_TIMEOUT = Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
+const SERVICE_TIMEOUT = Duration.seconds(SERVICE_TIMEOUT_SECONDS);
 
 export interface DatasetResourceOptions<R extends ResourceName> {
   /** The contract's name of the resource type. */
@@ -36,23 +40,51 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
     properties[key] = kind?.startsWith('json') ? Stack.of(scope).toJsonString(value) : value;
   }
   const tags = options.tags;
-  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
+  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? DEFAULT_WAIT_TIMEOUT;
   const resource = new CustomResource(scope, 'Resource', {
-    serviceToken: provider.serviceToken,
+    serviceToken: provider._serviceTokenInStack,
     resourceType: spec.type,
     properties: {
       ...properties,
-      ...(tags ? { Tags: Lazy.any({ produce: () => tags.manager.renderTags() }, { omitEmptyArray: true }) } : {}),
+      ...(tags ? { Tags: new RenderedTags(tags.manager) } : {}),
       WaitTimeoutSeconds: waitTimeout.toSeconds(),
     },
-    serviceTimeout: Duration.seconds(SERVICE_TIMEOUT_SECONDS),
+    serviceTimeout: SERVICE_TIMEOUT,
     removalPolicy: options.removalPolicy,
   });
   if (tags) {
     // Tags arrive through Aspects, so they can only be checked once synthesis has applied them.
-    scope.node.addValidation({ validate: () => validateTags(renderedTags(tags.manager), tags.rules) });
+    scope.node.addValidation({ validate: () => (tags.manager.hasTags() ? validateTags(renderedTags(tags.manager), tags.rules) : []) });
   }
   return { resource, provider, attributes: attributeNames(options.resource) };
+}
+
+/**
+ * A resource's Tags property: its tag manager's tags, rendered at the first resolution (by then
+ * synthesis has applied the Tags aspects), and left out when there are none. What
+ * `Lazy.any({ produce: () => manager.renderTags() }, { omitEmptyArray: true })` renders, without a
+ * producer, a box and their checks for every resource, and without rendering a manager that holds
+ * no tags.
+ */
+class RenderedTags implements IResolvable {
+  private static readonly NO_CREATION_STACK: string[] = [];
+  private rendered?: { readonly tags: unknown };
+
+  constructor(private readonly manager: TagManager) {}
+
+  public get creationStack(): string[] {
+    return RenderedTags.NO_CREATION_STACK;
+  }
+
+  public resolve(): unknown {
+    this.rendered ??= { tags: this.manager.hasTags() ? this.manager.renderTags() : undefined };
+    const tags = this.rendered.tags;
+    return Array.isArray(tags) && tags.length === 0 ? undefined : tags;
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
 }
 
 export function newTagManager(resource: ResourceName): TagManager {
