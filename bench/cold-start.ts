@@ -60,25 +60,36 @@ export function coldLoads(): Record<string, string[]> {
   return loads;
 }
 
-/** Median process time to load each service's handler code, interleaved with the bare baseline in the same run. */
-export function coldInit(runs = 15): { baselineMs: number; ms: Record<string, number>; ratio: Record<string, number> } {
-  const loads = coldLoads();
+interface ProcessTimes { baselineMs: number; ms: Record<string, number>; ratio: Record<string, number> }
+
+/**
+ * Median process time of each script, interleaved with a bare `node -e 0` in the same run so that
+ * both see the same machine, and each one's ratio to that baseline.
+ */
+function interleavedMedians(scripts: Record<string, string>, runs: number, env?: NodeJS.ProcessEnv): ProcessTimes {
   const samples: Record<string, number[]> = { baseline: [] };
-  for (const service of Object.keys(loads)) samples[service] = [];
+  for (const name of Object.keys(scripts)) samples[name] = [];
   for (let i = 0; i < runs; i++) {
     samples.baseline.push(timeNode('0'));
-    for (const [service, files] of Object.entries(loads)) {
-      samples[service].push(timeNode(files.map((f) => `require(${JSON.stringify(f)});`).join('')));
-    }
+    for (const [name, script] of Object.entries(scripts)) samples[name].push(timeNode(script, env));
   }
   const baselineMs = median(samples.baseline);
   const ms: Record<string, number> = {};
   const ratio: Record<string, number> = {};
-  for (const service of Object.keys(loads)) {
-    ms[service] = median(samples[service]);
-    ratio[service] = ms[service] / baselineMs;
+  for (const name of Object.keys(scripts)) {
+    ms[name] = median(samples[name]);
+    ratio[name] = ms[name] / baselineMs;
   }
   return { baselineMs, ms, ratio };
+}
+
+/** Median process time to load each service's handler code, interleaved with the bare baseline in the same run. */
+export function coldInit(runs = 15): ProcessTimes {
+  const scripts: Record<string, string> = {};
+  for (const [service, files] of Object.entries(coldLoads())) {
+    scripts[service] = files.map((f) => `require(${JSON.stringify(f)});`).join('');
+  }
+  return interleavedMedians(scripts, runs);
 }
 
 /**
@@ -89,7 +100,7 @@ export function coldInit(runs = 15): { baselineMs: number; ms: Record<string, nu
  * SDK's request path, TLS with its root certificates) is paid here, so this is the honest figure
  * beside coldInit: the cold start of an invocation that calls its service once.
  */
-export async function coldFirstCall(runs = 15): Promise<{ baselineMs: number; ms: Record<string, number>; ratio: Record<string, number> }> {
+export async function coldFirstCall(runs = 15): Promise<ProcessTimes> {
   const loads = coldLoads();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-datasets-bench-'));
   const server = await startNotFoundServer(dir);
@@ -108,20 +119,7 @@ export async function coldFirstCall(runs = 15): Promise<{ baselineMs: number; ms
       const call = FIRST_CALLS[service];
       if (call) scripts[service] = call(files[0], files[files.length - 1]);
     }
-    const samples: Record<string, number[]> = { baseline: [] };
-    for (const service of Object.keys(scripts)) samples[service] = [];
-    for (let i = 0; i < runs; i++) {
-      samples.baseline.push(timeNode('0'));
-      for (const [service, script] of Object.entries(scripts)) samples[service].push(timeNode(script, env));
-    }
-    const baselineMs = median(samples.baseline);
-    const ms: Record<string, number> = {};
-    const ratio: Record<string, number> = {};
-    for (const service of Object.keys(scripts)) {
-      ms[service] = median(samples[service]);
-      ratio[service] = ms[service] / baselineMs;
-    }
-    return { baselineMs, ms, ratio };
+    return interleavedMedians(scripts, runs, env);
   } finally {
     await server.close();
     fs.rmSync(dir, { recursive: true, force: true });
