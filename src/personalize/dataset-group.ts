@@ -197,7 +197,6 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   }
 
   public readonly datasetGroupArn: string;
-  public readonly datasetGroupName: string;
   public readonly domain?: DatasetGroupDomain;
   /** The KMS key the group's data is encrypted with, if any. */
   public readonly encryptionKey?: kms.IKey;
@@ -210,6 +209,9 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
    */
   public readonly removalPolicy?: RemovalPolicy;
   public readonly cdkTagManager: TagManager;
+  /** The name given in the props, or the custom resource's attribute once it has been asked for. */
+  private name?: string;
+  private readonly nameAttribute: () => string;
 
   /**
    * @param scope the scope in which to define this construct
@@ -280,7 +282,14 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
     if (props.encryptionKey) resource.node.addDependency(props.encryptionKey);
 
     this.datasetGroupArn = resource.ref;
-    this.datasetGroupName = props.datasetGroupName ?? resource.getAttString(attributes.DatasetGroupName);
+    this.name = props.datasetGroupName;
+    this.nameAttribute = () => resource.getAttString(attributes.DatasetGroupName);
+  }
+
+  public get datasetGroupName(): string {
+    // A generated name is a GetAtt token, made when first asked for: most groups are only referred to by ARN.
+    this.name ??= this.nameAttribute();
+    return this.name;
   }
 
   /**

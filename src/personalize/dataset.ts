@@ -196,11 +196,6 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   }
 
   public readonly datasetArn: string;
-  /**
-   * The name of the dataset.
-   * @attribute
-   */
-  public readonly datasetName: string;
   public readonly datasetType: DatasetType;
   /** The dataset group the dataset belongs to. */
   public readonly datasetGroup: IDatasetGroup;
@@ -216,6 +211,9 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
    */
   public readonly importJobArn?: string;
   public readonly cdkTagManager: TagManager;
+  /** The name given in the props, or the custom resource's attribute once it has been asked for. */
+  private name?: string;
+  private readonly nameAttribute: () => string;
 
   /**
    * @param scope the scope in which to define this construct
@@ -261,7 +259,8 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     });
 
     this.datasetArn = resource.ref;
-    this.datasetName = props.datasetName ?? resource.getAttString(attributes.DatasetName);
+    this.name = props.datasetName;
+    this.nameAttribute = () => resource.getAttString(attributes.DatasetName);
 
     if (props.dataImport) {
       // Its DatasetArn is a reference: the import job is created once the dataset is ACTIVE, and
@@ -277,6 +276,16 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     DATASETS.register(this, group.datasetGroupArn);
     // Both checks need the whole app (other datasets; removal policies that aspects may change).
     this.node.addValidation({ validate: () => [...this.oneOfEachType(), ...this.deletableMixture()] });
+  }
+
+  /**
+   * The name of the dataset.
+   * @attribute
+   */
+  public get datasetName(): string {
+    // A generated name is a GetAtt token, made when first asked for: most datasets are only referred to by ARN.
+    this.name ??= this.nameAttribute();
+    return this.name;
   }
 
   /** A dataset group holds at most one dataset of each type. */
