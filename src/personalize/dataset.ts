@@ -298,7 +298,7 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
   private oneOfEachType(): string[] {
     // The group's other datasets first; the tree is searched (for its order) only on a clash.
     const sameGroup = DATASETS.withKey(this, this.datasetGroup.datasetGroupArn);
-    if (sameGroup.filter((c) => c.datasetType.matches(this.datasetType)).length < 2) return [];
+    if (sameGroup.length < 2 || sameGroup.filter((c) => c.datasetType.matches(this.datasetType)).length < 2) return [];
     const sameSlot = this.node.root.node.findAll().filter((c): c is Dataset => c instanceof Dataset
       && c.datasetGroup.datasetGroupArn === this.datasetGroup.datasetGroupArn && c.datasetType.matches(this.datasetType));
     if (sameSlot.length < 2 || sameSlot[0] === this) return [];
