@@ -1,4 +1,4 @@
-import { Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager } from 'aws-cdk-lib';
+import { CustomResource, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -6,6 +6,7 @@ import { nameFromPersonalizeArn, PERSONALIZE_TAG_RULES, personalizeProvider, val
 import { Dataset, DatasetOptions } from './dataset';
 import { EventTracker, EventTrackerOptions } from './event-tracker';
 import { DATASET_GROUP_HANDLER_ACTIONS, DATASET_GROUP_READ_ACTIONS, PERSONALIZE_KMS_ACTIONS } from './perms';
+import { attributeNames } from '../contract';
 import { addToKeyPolicy, validateEncryptionKey } from '../private/kms';
 import { addDatasetResource, newTagManager } from '../private/resource';
 import { throwIfInvalid } from '../private/validation';
@@ -16,6 +17,7 @@ import { throwIfInvalid } from '../private/validation';
 
 const PERSONALIZE_SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 const KEY_ACCESS_GUIDE = 'Amazon Personalize developer guide, "Giving Amazon Personalize permission to use your AWS KMS key"';
+const ATTRIBUTES = attributeNames('DatasetGroup');
 
 /**
  * The domain of a domain dataset group: its datasets, schemas and recommenders are those of the
@@ -197,7 +199,6 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
   }
 
   public readonly datasetGroupArn: string;
-  public readonly datasetGroupName: string;
   public readonly domain?: DatasetGroupDomain;
   /** The KMS key the group's data is encrypted with, if any. */
   public readonly encryptionKey?: kms.IKey;
@@ -210,6 +211,10 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
    */
   public readonly removalPolicy?: RemovalPolicy;
   public readonly cdkTagManager: TagManager;
+  /** The custom resource, which a generated name is taken from when first asked for. */
+  private readonly resource: CustomResource;
+  /** The name given in the props, or the custom resource's attribute once it has been asked for. */
+  private name?: string;
 
   /**
    * @param scope the scope in which to define this construct
@@ -263,7 +268,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
       }));
     }
 
-    const { resource, attributes } = addDatasetResource(this, {
+    const { resource } = addDatasetResource(this, {
       resource: 'DatasetGroup',
       properties: {
         Name: props.datasetGroupName,
@@ -280,7 +285,14 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggableV2 {
     if (props.encryptionKey) resource.node.addDependency(props.encryptionKey);
 
     this.datasetGroupArn = resource.ref;
-    this.datasetGroupName = props.datasetGroupName ?? resource.getAttString(attributes.DatasetGroupName);
+    this.resource = resource;
+    this.name = props.datasetGroupName;
+  }
+
+  public get datasetGroupName(): string {
+    // A generated name is a GetAtt token, made when first asked for: most groups are only referred to by ARN.
+    this.name ??= this.resource.getAttString(ATTRIBUTES.DatasetGroupName);
+    return this.name;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, IResource, ITaggableV2, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PERSONALIZE_TAG_RULES, personalizeProvider, validatePersonalizeName } from './common';
@@ -10,6 +10,7 @@ import {
 } from './perms';
 import type { ISchema } from './schema';
 import { checkDomainDatasetType } from './schema-rules';
+import { attributeNames } from '../contract';
 import { AppRegistry } from '../private/app-registry';
 import { addDatasetResource, newTagManager, retainedOnDelete } from '../private/resource';
 import { throwIfInvalid, validateString } from '../private/validation';
@@ -19,6 +20,7 @@ import { throwIfInvalid, validateString } from '../private/validation';
  *****************************************************************************/
 /** arn:<partition>:personalize:<region>:<account>:dataset/<dataset group name>/<DATASET_TYPE> */
 const DATASET_ARN = /^arn:[\w-]+:personalize:[\w-]+:\d{12}:dataset\/[a-zA-Z0-9][a-zA-Z0-9\-_]*\/[A-Za-z_]+$/;
+const ATTRIBUTES = attributeNames('Dataset');
 /** The datasets of each app by their group's ARN, for the one-of-each-type check. */
 const DATASETS = new AppRegistry<Dataset>();
 
@@ -195,12 +197,6 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     return new Import(scope, id, { environmentFromArn: attrs.datasetArn });
   }
 
-  public readonly datasetArn: string;
-  /**
-   * The name of the dataset.
-   * @attribute
-   */
-  public readonly datasetName: string;
   public readonly datasetType: DatasetType;
   /** The dataset group the dataset belongs to. */
   public readonly datasetGroup: IDatasetGroup;
@@ -216,6 +212,10 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
    */
   public readonly importJobArn?: string;
   public readonly cdkTagManager: TagManager;
+  /** The custom resource, which the ARN and a generated name are taken from when first asked for. */
+  private readonly resource: CustomResource;
+  /** The name given in the props, or the custom resource's attribute once it has been asked for. */
+  private name?: string;
 
   /**
    * @param scope the scope in which to define this construct
@@ -247,7 +247,7 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     personalizeProvider(this, 'schema', DATASET_SCHEMA_HANDLER_ACTIONS, /* taggable */ false);
     // The group's and the schema's ARNs are references: the dataset is created after the group is
     // ACTIVE and the schema exists, and deleted before them.
-    const { resource, attributes } = addDatasetResource(this, {
+    const { resource } = addDatasetResource(this, {
       resource: 'Dataset',
       properties: {
         Name: props.datasetName,
@@ -260,8 +260,8 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
       waitTimeout: props.waitTimeout,
     });
 
-    this.datasetArn = resource.ref;
-    this.datasetName = props.datasetName ?? resource.getAttString(attributes.DatasetName);
+    this.resource = resource;
+    this.name = props.datasetName;
 
     if (props.dataImport) {
       // Its DatasetArn is a reference: the import job is created once the dataset is ACTIVE, and
@@ -279,11 +279,26 @@ export class Dataset extends DatasetBase implements ITaggableV2 {
     this.node.addValidation({ validate: () => [...this.oneOfEachType(), ...this.deletableMixture()] });
   }
 
+  // The ARN (a Ref) and a generated name (a GetAtt) are tokens made when first asked for: most
+  // datasets of an app are never referred to.
+  public get datasetArn(): string {
+    return this.resource.ref;
+  }
+
+  /**
+   * The name of the dataset.
+   * @attribute
+   */
+  public get datasetName(): string {
+    this.name ??= this.resource.getAttString(ATTRIBUTES.DatasetName);
+    return this.name;
+  }
+
   /** A dataset group holds at most one dataset of each type. */
   private oneOfEachType(): string[] {
     // The group's other datasets first; the tree is searched (for its order) only on a clash.
     const sameGroup = DATASETS.withKey(this, this.datasetGroup.datasetGroupArn);
-    if (sameGroup.filter((c) => c.datasetType.matches(this.datasetType)).length < 2) return [];
+    if (sameGroup.length < 2 || sameGroup.filter((c) => c.datasetType.matches(this.datasetType)).length < 2) return [];
     const sameSlot = this.node.root.node.findAll().filter((c): c is Dataset => c instanceof Dataset
       && c.datasetGroup.datasetGroupArn === this.datasetGroup.datasetGroupArn && c.datasetType.matches(this.datasetType));
     if (sameSlot.length < 2 || sameSlot[0] === this) return [];

@@ -6,8 +6,7 @@ import {
 } from '../contract';
 import { DatasetsProvider } from '../provider';
 
-/** Durations are immutable: made once rather than for every resource. */
-const DEFAULT_WAIT_TIMEOUT = Duration.seconds(DEFAULT_WAIT_TIMEOUT_SECONDS);
+/** A Duration is immutable: made once rather than for every resource. */
 const SERVICE_TIMEOUT = Duration.seconds(SERVICE_TIMEOUT_SECONDS);
 
 export interface DatasetResourceOptions<R extends ResourceName> {
@@ -40,14 +39,14 @@ export function addDatasetResource<R extends ResourceName>(scope: Construct, opt
     properties[key] = kind?.startsWith('json') ? Stack.of(scope).toJsonString(value) : value;
   }
   const tags = options.tags;
-  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout ?? DEFAULT_WAIT_TIMEOUT;
+  const waitTimeout = options.waitTimeout ?? options.defaultWaitTimeout;
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: provider._serviceTokenInStack,
     resourceType: spec.type,
     properties: {
       ...properties,
       ...(tags ? { Tags: new RenderedTags(tags.manager) } : {}),
-      WaitTimeoutSeconds: waitTimeout.toSeconds(),
+      WaitTimeoutSeconds: waitTimeout?.toSeconds() ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
     },
     serviceTimeout: SERVICE_TIMEOUT,
     removalPolicy: options.removalPolicy,
