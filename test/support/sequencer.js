@@ -12,6 +12,7 @@ const LONG_RUNNING = {
   'test/rehearsal/scenarios.test.ts': 60,
   'test/release/package.test.ts': 38,
   'test/rehearsal/emulator.test.ts': 23,
+  'test/lint.test.ts': 20,
   'test/readme.test.ts': 19,
   'test/lambda/agentcore/emulator.test.ts': 18,
   'test/cli/package.test.ts': 15,
