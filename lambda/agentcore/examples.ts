@@ -49,47 +49,60 @@ export function listedExample(document: unknown): ListedExample {
 }
 
 /**
- * Whether a listed example holds a wanted one: every member of the wanted example, with an equal
- * value (key order aside). Members the service adds to what it lists are not the user's, so they
- * do not make an example differ.
- */
-export function holds(listed: Example, wanted: Example): boolean {
-  return Object.entries(wanted).every(([key, value]) => value === undefined || canonical(listed[key]) === canonical(value));
-}
-
-/**
  * What brings the listed examples to the wanted ones. An example the DRAFT holds already (as a
  * multiset) is kept. A changed example is updated in place, paired with an unwanted one of the same
  * `scenario_id` where there is one, else with any unwanted one; what is left over is deleted or added.
+ *
+ * Each step looks examples up by a key instead of comparing every wanted example with every listed
+ * one: a dataset of thousands of changed examples is planned in time linear in their number.
  */
 export function planExamples(wanted: Example[], listed: ListedExample[]): ExamplesPlan {
-  // Exact matches first (cheap), then listed examples that hold a wanted one with extra members.
-  const unmatched = new Map<string, ListedExample[]>();
-  for (const example of listed) {
-    const key = canonical(example.content);
-    unmatched.set(key, [...(unmatched.get(key) ?? []), example]);
-  }
+  // Exact matches first, by canonical text.
+  const byContent = new Map<string, ListedExample[]>();
+  for (const example of listed) append(byContent, canonical(example.content), example);
+  const taken = new Map<ListedExample[], number>();
   const notExact: Example[] = [];
   for (const example of wanted) {
-    const same = unmatched.get(canonical(example));
-    if (same && same.length > 0) same.shift();
+    const same = byContent.get(canonical(example));
+    const used = same ? taken.get(same) ?? 0 : 0;
+    if (same && used < same.length) taken.set(same, used + 1);
     else notExact.push(example);
   }
-  let stale = [...unmatched.values()].flat();
+  // What is left of each group of equal listed examples, groups in the order first listed.
+  let stale = [...byContent.values()].flatMap((same) => same.slice(taken.get(same) ?? 0));
+
+  // Then a listed example that holds a wanted one: every member of the wanted example with an equal
+  // value, and members of its own, which the service may add to what it lists and are not the
+  // user's. The first that holds it, found by its members of the wanted one's names.
+  const holding = new Queues(stale);
+  const byMembers = new Map<string, Map<string, number[]>>();
   const missing: Example[] = [];
   for (const example of notExact) {
-    const index = stale.findIndex((s) => holds(s.content, example));
-    if (index >= 0) stale = [...stale.slice(0, index), ...stale.slice(index + 1)];
-    else missing.push(example);
+    const members = Object.keys(example).filter((key) => example[key] !== undefined).sort();
+    const signature = JSON.stringify(members);
+    let index = byMembers.get(signature);
+    if (!index) {
+      // Each listed example by its members of this set: few sets, as examples share a shape.
+      index = new Map();
+      for (let i = 0; i < stale.length; i++) append(index, canonical(pick(stale[i].content, members)), i);
+      byMembers.set(signature, index);
+    }
+    if (holding.take(index.get(canonical(example))) === undefined) missing.push(example);
   }
+  stale = holding.rest();
 
+  // Changed examples take the place of an unwanted one of their scenario_id, else of any.
+  const sameScenario = new Queues(stale);
+  const byScenario = new Map<string, number[]>();
+  stale.forEach((s, i) => { if (typeof s.content.scenario_id === 'string') append(byScenario, s.content.scenario_id, i); });
   const updates: Array<{ exampleId: string; content: Example }> = [];
   const unpaired: Example[] = [];
   for (const example of missing) {
-    const index = stale.findIndex((s) => typeof example.scenario_id === 'string' && s.content.scenario_id === example.scenario_id);
-    if (index >= 0) updates.push({ exampleId: stale.splice(index, 1)[0].exampleId, content: example });
+    const index = typeof example.scenario_id === 'string' ? sameScenario.take(byScenario.get(example.scenario_id)) : undefined;
+    if (index !== undefined) updates.push({ exampleId: stale[index].exampleId, content: example });
     else unpaired.push(example);
   }
+  stale = sameScenario.rest();
   const paired = Math.min(unpaired.length, stale.length);
   for (let i = 0; i < paired; i++) updates.push({ exampleId: stale[i].exampleId, content: unpaired[i] });
   return {
@@ -97,6 +110,42 @@ export function planExamples(wanted: Example[], listed: ListedExample[]): Exampl
     deletes: stale.slice(paired).map((s) => s.exampleId),
     adds: unpaired.slice(paired),
   };
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const values = map.get(key);
+  if (values) values.push(value);
+  else map.set(key, [value]);
+}
+
+/** The members of an example named in `members`, for comparing with a wanted example of those members. */
+function pick(example: Example, members: string[]): Example {
+  return Object.fromEntries(members.filter((m) => m in example).map((m) => [m, example[m]]));
+}
+
+/**
+ * Items taken one at a time from several candidate lists (positions in `items`, ascending), each
+ * item at most once: `take` gives the first candidate not taken yet, `rest` the items never taken.
+ */
+class Queues<T> {
+  private readonly taken = new Set<number>();
+  private readonly next = new Map<number[], number>();
+
+  constructor(private readonly items: T[]) {}
+
+  public take(candidates: number[] | undefined): number | undefined {
+    if (!candidates) return undefined;
+    let at = this.next.get(candidates) ?? 0;
+    while (at < candidates.length && this.taken.has(candidates[at])) at++;
+    this.next.set(candidates, at + 1);
+    if (at >= candidates.length) return undefined;
+    this.taken.add(candidates[at]);
+    return candidates[at];
+  }
+
+  public rest(): T[] {
+    return this.items.filter((_, i) => !this.taken.has(i));
+  }
 }
 
 /**

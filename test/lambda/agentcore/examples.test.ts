@@ -1,4 +1,5 @@
-import { batches, canonical, listedExample, MAX_BYTES_PER_CALL, planExamples } from '../../../lambda/agentcore/examples';
+import * as fc from 'fast-check';
+import { batches, canonical, Example, ListedExample, listedExample, MAX_BYTES_PER_CALL, planExamples } from '../../../lambda/agentcore/examples';
 
 const listed = (exampleId: string, content: Record<string, unknown>) => ({ exampleId, content });
 
@@ -45,6 +46,61 @@ describe('planExamples', () => {
   test('duplicates count: two equal wanted examples need two listed ones', () => {
     const plan = planExamples([{ input: 'x' }, { input: 'x' }], [listed('e1', { input: 'x' }), listed('e2', { input: 'x' }), listed('e3', { input: 'x' })]);
     expect(plan).toEqual({ updates: [], deletes: ['e3'], adds: [] });
+  });
+
+  test('members the service adds to a listed example do not make it differ; a missing or different member does', () => {
+    const plan = planExamples(
+      [{ scenario_id: 's1', turns: [{ input: 'a' }] }, { scenario_id: 's2', turns: [{ input: 'b' }] }, { scenario_id: 's3', turns: [] }],
+      [
+        listed('e3', { scenario_id: 's3' }),
+        listed('e2', { scenario_id: 's2', turns: [{ input: 'B' }], addedByService: true }),
+        listed('e1', { turns: [{ input: 'a' }], scenario_id: 's1', addedByService: 1 }),
+      ],
+    );
+    expect(plan).toEqual({
+      updates: [
+        { exampleId: 'e2', content: { scenario_id: 's2', turns: [{ input: 'b' }] } },
+        { exampleId: 'e3', content: { scenario_id: 's3', turns: [] } },
+      ],
+      deletes: [],
+      adds: [],
+    });
+  });
+
+  test('plans as comparing every wanted example with every listed one would (1000 random cases)', () => {
+    // The rule stated by brute force: exact matches (as a multiset), then the first listed example
+    // that holds a wanted one, then pairing by scenario_id, then in order.
+    const holds = (l: Example, w: Example) => Object.entries(w).every(([k, v]) => v === undefined || canonical(l[k]) === canonical(v));
+    function bruteForce(wanted: Example[], listedExamples: ListedExample[]) {
+      const groups = new Map<string, ListedExample[]>();
+      for (const l of listedExamples) groups.set(canonical(l.content), [...(groups.get(canonical(l.content)) ?? []), l]);
+      const notExact = wanted.filter((w) => {
+        const same = groups.get(canonical(w));
+        return !(same && same.length > 0 && same.shift());
+      });
+      let stale = [...groups.values()].flat();
+      const missing = notExact.filter((w) => {
+        const i = stale.findIndex((l) => holds(l.content, w));
+        if (i >= 0) stale = stale.filter((_, j) => j !== i);
+        return i < 0;
+      });
+      const updates: Array<{ exampleId: string; content: Example }> = [];
+      const unpaired = missing.filter((w) => {
+        const i = stale.findIndex((l) => typeof w.scenario_id === 'string' && l.content.scenario_id === w.scenario_id);
+        if (i >= 0) updates.push({ exampleId: stale.splice(i, 1)[0].exampleId, content: w });
+        return i < 0;
+      });
+      const paired = Math.min(unpaired.length, stale.length);
+      for (let i = 0; i < paired; i++) updates.push({ exampleId: stale[i].exampleId, content: unpaired[i] });
+      return { updates, deletes: stale.slice(paired).map((l) => l.exampleId), adds: unpaired.slice(paired) };
+    }
+    // Few names and values, so that examples often match, hold one another or share a scenario_id.
+    const value = fc.oneof(fc.constantFrom('a', 'b', 1, null), fc.constant([{ input: 'a' }]), fc.constant({ y: 1, x: 2 }), fc.constant({ x: 2, y: 1 }));
+    const example = fc.dictionary(fc.constantFrom('scenario_id', 'turns', 'input', 'extra'), value, { maxKeys: 4 });
+    fc.assert(fc.property(fc.array(example, { maxLength: 12 }), fc.array(example, { maxLength: 12 }), (wanted, contents) => {
+      const listedExamples = contents.map((content, i) => listed(`e${i}`, content));
+      expect(planExamples(wanted, listedExamples)).toEqual(bruteForce(wanted, listedExamples));
+    }), { numRuns: 1000, seed: 20261203 });
   });
 });
 
