@@ -42,11 +42,16 @@ beforeAll(() => {
   for (const file of fs.readdirSync(path.join(__dirname, '..', 'fixtures', 'cli'))) {
     fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'cli', file), path.join(app, file));
   }
-  // As `cdk synth -o <dir>` would, with the construct paths the CLI adds.
+  // As `cdk synth -o <dir>` would, with the construct paths the CLI adds. Without aws-cdk-lib's
+  // template validation (CDK_VALIDATION=false, as `cdk synth --no-validation`): the assemblies are
+  // the command's input here, the construct tests validate these templates, and its engine takes
+  // 4-5 CPU-s to start in each process.
   const context = JSON.stringify({ 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true });
   for (const version of [1, 2]) {
     execFileSync(process.execPath, ['app.js'], {
-      cwd: app, stdio: 'pipe', env: { ...process.env, APP_VERSION: String(version), CDK_OUTDIR: `v${version}.out`, CDK_CONTEXT_JSON: context },
+      cwd: app,
+      stdio: 'pipe',
+      env: { ...process.env, APP_VERSION: String(version), CDK_OUTDIR: `v${version}.out`, CDK_CONTEXT_JSON: context, CDK_VALIDATION: 'false' },
     });
   }
 }, 120_000);
