@@ -7,9 +7,7 @@
  * tests in other jest workers wait for that compile instead of compiling over it.
  */
 import { execFileSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 export const root = path.join(__dirname, '..', '..');
@@ -52,8 +50,10 @@ function isAlive(pid: number): boolean {
  * and packing (which rewrites package.json meanwhile, see scripts/packed-manifest.ts).
  */
 export function withLock<T>(fn: () => T): T {
-  const key = crypto.createHash('sha256').update(root).digest('hex').slice(0, 16);
-  const lock = path.join(os.tmpdir(), `cdk-datasets-jsii-${key}.lock`);
+  // In the checkout (build/ is neither committed nor packed), not in the temporary directory, which
+  // is each test file's own (test/support/quiet-environment.js).
+  const lock = path.join(root, 'build', 'compiled-library.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     try {
