@@ -121,6 +121,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Both cores: jest's default on a 2-core machine is one worker.
       maxWorkers: 2,
       testSequencer: '<rootDir>/test/support/sequencer.js',
+      // The type check and ESLint start with jest at a low priority (test/lint.test.ts reads them).
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
       // Coverage of what ships (the constructs, the handlers, the command), not of the rehearsal
       // tooling, the bench or the fixtures.
       collectCoverageFrom: ['<rootDir>/src/**/*.ts', '<rootDir>/lambda/**/*.ts', '<rootDir>/cli/**/*.ts'],

@@ -1,13 +1,16 @@
 /**
  * The sources type-check and pass ESLint: scripts/lint.ts, which builds one TypeScript program of
  * everything test/tsconfig.json holds for both, in a child process (its output is shown when a
- * check fails). As tests, a problem counts in the suite's closing line, and jest runs it beside
- * the other test files instead of after them.
+ * check fails). As tests, a problem counts in the suite's closing line. In a jest run the checks
+ * start with jest, at a low priority (test/support/background-lint.js), and this file, sequenced
+ * last, reads their result; without that setup it runs them itself.
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { eslintTaskTargets } from '../scripts/lint';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { lintCommand, RESULT_VARIABLE } = require('./support/background-lint');
 
 const root = path.join(__dirname, '..');
 
@@ -27,20 +30,35 @@ function sources(): string[] {
 
 let lint: Promise<Lint>;
 
-beforeAll(() => {
-  lint = new Promise((resolve) => {
-    const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
-    execFile(tsNode, ['-T', '--project', 'test/tsconfig.json', 'scripts/lint.ts'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const output = stdout + stderr;
-      const summary = /^lint: (\d+) type errors, (\d+) lint errors in (\d+) files/m.exec(output);
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-        output,
-        typeErrors: summary ? Number(summary[1]) : NaN,
-        lintErrors: summary ? Number(summary[2]) : NaN,
-        files: summary ? Number(summary[3]) : NaN,
-      });
+interface Run { code: number | null; output: string }
+
+function runHere(): Promise<Run> {
+  const { file, args } = lintCommand(root);
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
     });
+  });
+}
+
+/** The result the run started with jest writes when it ends. */
+async function startedWithJest(result: string): Promise<Run> {
+  while (!fs.existsSync(result)) await new Promise((resolve) => setTimeout(resolve, 250));
+  const { code, signal, output } = JSON.parse(fs.readFileSync(result, 'utf8'));
+  return { code, output: signal ? `${output}\n(ended by ${signal})` : output };
+}
+
+beforeAll(() => {
+  const result = process.env[RESULT_VARIABLE];
+  lint = (result ? startedWithJest(result) : runHere()).then(({ code, output }) => {
+    const summary = /^lint: (\d+) type errors, (\d+) lint errors in (\d+) files/m.exec(output);
+    return {
+      code,
+      output,
+      typeErrors: summary ? Number(summary[1]) : NaN,
+      lintErrors: summary ? Number(summary[2]) : NaN,
+      files: summary ? Number(summary[3]) : NaN,
+    };
   });
 });
 

@@ -1,0 +1,2 @@
+// jest's globalSetup: see background-lint.js.
+module.exports = require('./background-lint').globalSetup;

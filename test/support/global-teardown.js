@@ -1,0 +1,2 @@
+// jest's globalTeardown: see background-lint.js.
+module.exports = require('./background-lint').globalTeardown;
