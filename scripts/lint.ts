@@ -6,7 +6,7 @@
  * machine. Run by test/lint.test.ts, so that a problem counts as a failed test.
  *
  * Prints TypeScript's diagnostics and ESLint's report; exits 1 on a type error or a lint error.
- * `--fix` writes ESLint's fixes (as `npx projen eslint` does).
+ * `--fix` writes ESLint's fixes (as `npx projen eslint` does), with ESLint's own programs.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -63,8 +63,10 @@ async function main(): Promise<number> {
     errorOnUnmatchedPattern: false,
     fix,
     // The program above instead of one of its own from parserOptions.project: every linted file is
-    // in it (typescript-eslint fails on one that is not).
-    overrideConfig: { parserOptions: { programs: [shared], project: null } },
+    // in it (typescript-eslint fails on one that is not). Not when fixing: ESLint lints a fixed text
+    // again, and a given program still holds the text before the fix, so fixes would land at the
+    // old positions; typescript-eslint then builds programs of its own from the config.
+    overrideConfig: fix ? undefined : { parserOptions: { programs: [shared], project: null } },
   });
   const results = await eslint.lintFiles(paths);
   if (fix) await ESLint.outputFixes(results);

@@ -23,7 +23,8 @@ function sources(): string[] {
     const full = path.join(root, entry);
     if (!fs.statSync(full).isDirectory()) return [entry];
     return fs.readdirSync(full, { recursive: true, encoding: 'utf8' })
-      .filter((f) => !f.split(path.sep).includes('node_modules'))
+      // ESLint's eslintrc mode skips node_modules and dot-directories under what it is given.
+      .filter((f) => !f.split(path.sep).some((part) => part === 'node_modules' || part.startsWith('.')))
       .map((f) => path.join(entry, f));
   }).filter((f) => extensions.includes(path.extname(f)) && !/\.(d|generated)\.ts$/.test(f));
 }

@@ -54,7 +54,8 @@ export function listedExample(document: unknown): ListedExample {
  * `scenario_id` where there is one, else with any unwanted one; what is left over is deleted or added.
  *
  * Each step looks examples up by a key instead of comparing every wanted example with every listed
- * one: a dataset of thousands of changed examples is planned in time linear in their number.
+ * one: thousands of changed examples are planned in time proportional to their number times the
+ * number of distinct member sets among them (one or a few, as examples of a dataset share a shape).
  */
 export function planExamples(wanted: Example[], listed: ListedExample[]): ExamplesPlan {
   // Exact matches first, by canonical text.

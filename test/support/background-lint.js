@@ -3,7 +3,8 @@
  * when jest does, beside the test files and at a low priority: they use what the two workers leave
  * of the cores (a file waiting on the emulator's clock, say) instead of holding a worker for half a
  * minute. test/lint.test.ts, sequenced last, reads their result; run without this setup, it runs the
- * checks itself. Nothing starts when the run's path patterns leave test/lint.test.ts out.
+ * checks itself. Nothing starts when the run's path patterns leave test/lint.test.ts out, nor in a run
+ * narrowed otherwise (changed files, a name pattern, a shard, watch mode).
  *
  * jest's globalSetup and globalTeardown (package.json): both run in jest's own process, before the
  * workers start (so they inherit RESULT_VARIABLE) and after they end.
@@ -29,24 +30,35 @@ function lintCommand(root) {
 
 async function globalSetup(globalConfig, projectConfig) {
   const root = projectConfig.rootDir;
+  const lintTest = path.join(root, 'test', 'lint.test.ts');
   const patterns = globalConfig.testPathPatterns;
-  const included = !patterns?.isSet() || patterns.toExecutor({ rootDir: root }).isMatch(path.join(root, 'test', 'lint.test.ts'));
-  if (!included || globalConfig.listTests || globalConfig.watch || globalConfig.watchAll) return;
+  const included = !patterns?.isSet() || patterns.toExecutor({ rootDir: root }).isMatch(lintTest);
+  const ignored = (projectConfig.testPathIgnorePatterns ?? []).some((pattern) => new RegExp(pattern).test(lintTest));
+  // Runs that choose files or tests otherwise may leave test/lint.test.ts out; if it runs in one,
+  // it runs the checks itself.
+  const narrowed = globalConfig.onlyChanged || globalConfig.changedSince || globalConfig.findRelatedTests
+    || globalConfig.shard || globalConfig.testNamePattern || globalConfig.onlyFailures;
+  if (!included || ignored || narrowed || globalConfig.listTests || globalConfig.watch || globalConfig.watchAll) return;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-datasets-lint-'));
   const result = path.join(dir, 'result.json');
   const { file, args } = lintCommand(root);
   const output = [];
   const child = spawn(file, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const write = (value) => {
-    // Written whole, then renamed: the reader never sees half a file.
-    fs.writeFileSync(`${result}.partial`, JSON.stringify(value));
-    fs.renameSync(`${result}.partial`, result);
-  };
-  child.on('error', (error) => write({ code: null, signal: null, output: `could not start ${file}: ${error.message}` }));
+  const state = { child, dir, stopped: false };
+  // Node emits 'close' after 'error' too: the reason the checks could not start goes into that write.
+  child.on('error', (error) => output.push(Buffer.from(`could not start ${file}: ${error.message}\n`)));
   child.stdout.on('data', (chunk) => output.push(chunk));
   child.stderr.on('data', (chunk) => output.push(chunk));
-  child.on('close', (code, signal) => write({ code, signal, output: Buffer.concat(output).toString() }));
+  const closed = new Promise((resolve) => child.on('close', (code, signal) => {
+    // Written whole, then renamed: the reader never sees half a file. Not once teardown stopped it.
+    if (!state.stopped) {
+      fs.writeFileSync(`${result}.partial`, JSON.stringify({ code, signal, output: Buffer.concat(output).toString() }));
+      fs.renameSync(`${result}.partial`, result);
+    }
+    resolve();
+  }));
+  state.closed = closed;
   if (child.pid !== undefined) {
     try {
       os.setPriority(child.pid, NICENESS);
@@ -55,14 +67,17 @@ async function globalSetup(globalConfig, projectConfig) {
     }
   }
   process.env[RESULT_VARIABLE] = result;
-  globalThis[STATE] = { child, dir };
+  globalThis[STATE] = state;
 }
 
 async function globalTeardown() {
   const state = globalThis[STATE];
   if (!state) return;
-  // Still running only when test/lint.test.ts did not run after all (a name pattern, a bail).
+  // Still running only when test/lint.test.ts did not run after all (a bail, a timeout): stopped,
+  // and its directory removed once it has closed.
+  state.stopped = true;
   if (state.child.exitCode === null && state.child.signalCode === null) state.child.kill();
+  await state.closed;
   fs.rmSync(state.dir, { recursive: true, force: true });
   delete process.env[RESULT_VARIABLE];
   globalThis[STATE] = undefined;

@@ -71,6 +71,8 @@ class QuietEnvironment extends TestEnvironment {
     this.tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-datasets-test-'));
     this.systemTmpdir = process.env.TMPDIR;
     process.env.TMPDIR = this.tmpdir;
+    // The file's own process.env is a copy made before setup: child processes given {...process.env} use it.
+    this.global.process.env.TMPDIR = this.tmpdir;
     await super.setup();
   }
 

@@ -13,6 +13,8 @@ const QuietEnvironment = require('./quiet-environment');
 
 test('this file\'s temporary directory is its own: an app without an outdir synthesizes into it', () => {
   expect(path.basename(os.tmpdir())).toMatch(/^cdk-datasets-test-/);
+  // What a child process given this file's process.env (as {...process.env}) uses too.
+  expect(process.env.TMPDIR).toBe(os.tmpdir());
   const app = new App();
   new DatasetGroup(new Stack(app, 'Temporary'), 'Group');
   const assembly = app.synth();
