@@ -5,12 +5,11 @@
  * start with jest, at a low priority (test/support/background-lint.js), and this file, sequenced
  * last, reads their result; without that setup it runs them itself.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { eslintTaskTargets } from '../scripts/lint';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { lintCommand, RESULT_VARIABLE } = require('./support/background-lint');
+const { runLint, RESULT_VARIABLE } = require('./support/background-lint');
 
 const root = path.join(__dirname, '..');
 
@@ -31,27 +30,20 @@ function sources(): string[] {
 
 let lint: Promise<Lint>;
 
-interface Run { code: number | null; output: string }
-
-function runHere(): Promise<Run> {
-  const { file, args } = lintCommand(root);
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
-  });
-}
+/** How scripts/lint.ts ended (see runLint in test/support/background-lint.js). */
+interface Run { code: number | null; signal: string | null; output: string }
 
 /** The result the run started with jest writes when it ends. */
 async function startedWithJest(result: string): Promise<Run> {
   while (!fs.existsSync(result)) await new Promise((resolve) => setTimeout(resolve, 250));
-  const { code, signal, output } = JSON.parse(fs.readFileSync(result, 'utf8'));
-  return { code, output: signal ? `${output}\n(ended by ${signal})` : output };
+  return JSON.parse(fs.readFileSync(result, 'utf8'));
 }
 
 beforeAll(() => {
   const result = process.env[RESULT_VARIABLE];
-  lint = (result ? startedWithJest(result) : runHere()).then(({ code, output }) => {
+  const run: Promise<Run> = result ? startedWithJest(result) : runLint(root).finished;
+  lint = run.then(({ code, signal, output: printed }) => {
+    const output = signal ? `${printed}\n(ended by ${signal})` : printed;
     const summary = /^lint: (\d+) type errors, (\d+) lint errors in (\d+) files/m.exec(output);
     return {
       code,

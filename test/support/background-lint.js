@@ -20,12 +20,20 @@ const RESULT_VARIABLE = 'CDK_DATASETS_LINT_RESULT';
 const NICENESS = 10;
 const STATE = Symbol.for('cdk-datasets.background-lint');
 
-/** The command test/lint.test.ts runs, in the repository's root. */
-function lintCommand(root) {
-  return {
-    file: path.join(root, 'node_modules', '.bin', 'ts-node'),
-    args: ['-T', '--project', 'test/tsconfig.json', 'scripts/lint.ts'],
-  };
+/**
+ * Runs scripts/lint.ts in the repository's root: the child, and its end as { code, signal, output }
+ * (stdout and stderr as they came; a failure to start, in Node's words).
+ */
+function runLint(root) {
+  const file = path.join(root, 'node_modules', '.bin', 'ts-node');
+  const child = spawn(file, ['-T', '--project', 'test/tsconfig.json', 'scripts/lint.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  // Node emits 'close' after 'error' too: the reason the checks could not start is part of the output.
+  child.on('error', (error) => output.push(Buffer.from(`could not start ${file}: ${error.message}\n`)));
+  child.stdout.on('data', (chunk) => output.push(chunk));
+  child.stderr.on('data', (chunk) => output.push(chunk));
+  const finished = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(output).toString() })));
+  return { child, finished };
 }
 
 async function globalSetup(globalConfig, projectConfig) {
@@ -42,23 +50,14 @@ async function globalSetup(globalConfig, projectConfig) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-datasets-lint-'));
   const result = path.join(dir, 'result.json');
-  const { file, args } = lintCommand(root);
-  const output = [];
-  const child = spawn(file, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, finished } = runLint(root);
   const state = { child, dir, stopped: false };
-  // Node emits 'close' after 'error' too: the reason the checks could not start goes into that write.
-  child.on('error', (error) => output.push(Buffer.from(`could not start ${file}: ${error.message}\n`)));
-  child.stdout.on('data', (chunk) => output.push(chunk));
-  child.stderr.on('data', (chunk) => output.push(chunk));
-  const closed = new Promise((resolve) => child.on('close', (code, signal) => {
+  state.closed = finished.then((run) => {
     // Written whole, then renamed: the reader never sees half a file. Not once teardown stopped it.
-    if (!state.stopped) {
-      fs.writeFileSync(`${result}.partial`, JSON.stringify({ code, signal, output: Buffer.concat(output).toString() }));
-      fs.renameSync(`${result}.partial`, result);
-    }
-    resolve();
-  }));
-  state.closed = closed;
+    if (state.stopped) return;
+    fs.writeFileSync(`${result}.partial`, JSON.stringify(run));
+    fs.renameSync(`${result}.partial`, result);
+  });
   if (child.pid !== undefined) {
     try {
       os.setPriority(child.pid, NICENESS);
@@ -83,4 +82,4 @@ async function globalTeardown() {
   globalThis[STATE] = undefined;
 }
 
-module.exports = { globalSetup, globalTeardown, lintCommand, RESULT_VARIABLE };
+module.exports = { globalSetup, globalTeardown, runLint, RESULT_VARIABLE };
